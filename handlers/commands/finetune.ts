@@ -1,0 +1,38 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../src/services.ts';
+import { buildHelpMessage } from '../../src/slack/help-message.ts';
+import { buildQuestionnaireView } from '../../src/slack/questionnaire-view.ts';
+
+type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
+
+/** `/finetune [subcommand]`: routes to the subcommand; help for anything it does not know. */
+export function finetuneCommand(services: Services) {
+  return async ({ command, ack, client, respond }: Args): Promise<void> => {
+    const [sub = '', ...rest] = command.text.trim().split(/\s+/);
+    switch (sub.toLowerCase()) {
+      case 'advise': {
+        await ack();
+        try {
+          // The trigger_id dies 3 s after the command was sent: open the modal before anything else.
+          await client.views.open({
+            trigger_id: command.trigger_id,
+            view: buildQuestionnaireView({ channelId: command.channel_id }),
+          });
+        } catch (error) {
+          services.logger.warn({ err: error, user: command.user_id }, 'could not open the questionnaire');
+          await respond({
+            response_type: 'ephemeral',
+            text: 'Slack did not let me open the questionnaire in time. Please run `/finetune advise` again.',
+          }).catch(() => {});
+        }
+        return;
+      }
+      case '':
+      case 'help':
+        await ack({ response_type: 'ephemeral', ...buildHelpMessage(command.command) });
+        return;
+      default:
+        await ack({ response_type: 'ephemeral', ...buildHelpMessage(command.command, [sub, ...rest].join(' ')) });
+    }
+  };
+}

@@ -1,0 +1,24 @@
+import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { Services } from '../../src/services.ts';
+import { buildHomeView } from '../../src/slack/home-view.ts';
+
+type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
+
+/** Renders the Home tab each time it is opened, so it is never stale. */
+export function appHomeOpened(services: Services) {
+  return async ({ event, body, client }: Args): Promise<void> => {
+    if (event.tab !== 'home') return;
+    const sessions = await services.store.listAdviceSessions({
+      teamId: body.team_id ?? '',
+      userId: event.user,
+      limit: 10,
+    });
+    const recent = sessions.map((s) => ({
+      createdAt: s.createdAt,
+      channelId: s.delivery && s.delivery.via === 'channel' ? s.delivery.channelId : s.channelId,
+      useCase: s.answers.useCase,
+      recommendation: s.recommendation,
+    }));
+    await client.views.publish({ user_id: event.user, view: buildHomeView(recent) });
+  };
+}

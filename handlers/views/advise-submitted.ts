@@ -1,0 +1,43 @@
+import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
+import { parseAnswers } from '../../src/advisor/questionnaire.ts';
+import { recommend } from '../../src/advisor/recommend.ts';
+import type { Services } from '../../src/services.ts';
+import { postToChannelOrDm } from '../../src/slack/deliver.ts';
+import { decodeAdviseMetadata, readQuestionnaireState } from '../../src/slack/questionnaire-view.ts';
+import { buildRecommendationMessage } from '../../src/slack/recommendation-message.ts';
+
+type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+/** The questionnaire's submit: field errors back into the modal, or a recommendation in the channel. */
+export function adviseSubmitted(services: Services) {
+  return async ({ ack, body, view, client }: Args): Promise<void> => {
+    const parsed = parseAnswers(readQuestionnaireState(view.state.values));
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors as Record<string, string> });
+      return;
+    }
+    await ack();
+
+    const userId = body.user.id;
+    const channelId = decodeAdviseMetadata(view.private_metadata)?.channelId;
+    const log = services.logger.child({ user: userId, channel: channelId });
+    const recommendation = recommend(parsed.answers, services.now());
+    const session = await services.store.saveAdviceSession({
+      teamId: body.team?.id ?? body.user.team_id ?? '',
+      userId,
+      channelId: channelId ?? userId,
+      answers: parsed.answers,
+      recommendation,
+    });
+    try {
+      const delivery = await postToChannelOrDm(client, { channelId, userId }, (note) =>
+        buildRecommendationMessage({ ...session }, note),
+      );
+      await services.store.recordDelivery(session.id, delivery);
+      log.info({ advice: session.id, verdict: recommendation.verdict, via: delivery.via }, 'recommendation delivered');
+    } catch (error) {
+      await services.store.recordDelivery(session.id, { via: 'failed', note: String((error as Error).message) });
+      log.error({ err: error, advice: session.id }, 'could not deliver the recommendation');
+    }
+  };
+}

@@ -1,0 +1,150 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * Every knob of the bot, read once from the environment at start. README lists the same variables;
+ * test/config.test.ts keeps the two honest.
+ */
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'sqlite-memory' };
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/finetune-bot.db';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+  .string()
+  .transform((value) => value.trim())
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+function token(prefix: string, what: string) {
+  return optionalText.refine((value) => value === undefined || value.startsWith(prefix), {
+    message: `expects ${what} starting with ${prefix}`,
+  });
+}
+
+export function parseDatabaseUrl(url: string): DatabaseTarget | { error: string } {
+  if (url === 'sqlite::memory:') return { kind: 'sqlite-memory' };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (path === '') return { error: 'expects sqlite:PATH with a file path after "sqlite:"' };
+    return { kind: 'sqlite', path };
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    return {
+      error: 'is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
+    };
+  }
+  return { error: 'expects sqlite:PATH or sqlite::memory:' };
+}
+
+const fields = z.object({
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z
+      .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
+      .startsWith('xoxb-', { error: 'expects a bot token starting with xoxb-' }),
+  ),
+  SLACK_APP_TOKEN: token('xapp-', 'an app-level token'),
+  SLACK_SIGNING_SECRET: optionalText,
+  PORT: optionalText.transform((value, ctx) => {
+    if (value === undefined) return 3000;
+    if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) {
+      ctx.addIssue({ code: 'custom', message: 'expects a port number from 0 to 65535' });
+      return z.NEVER;
+    }
+    return Number(value);
+  }),
+  SLACK_API_URL: optionalText.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'expects an http(s) URL such as https://slack.com/api/' })
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .optional(),
+  ),
+  DATABASE_URL: optionalText.transform((url, ctx) => {
+    const target = parseDatabaseUrl(url ?? DEFAULT_DATABASE_URL);
+    if ('error' in target) {
+      ctx.addIssue({ code: 'custom', message: target.error });
+      return z.NEVER;
+    }
+    return target;
+  }),
+  LOG_LEVEL: optionalText.pipe(
+    z.enum(LOG_LEVELS, { error: `expects one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  ),
+});
+
+const schema = fields.superRefine((env, ctx) => {
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SLACK_SIGNING_SECRET'],
+      message: 'is required when SLACK_APP_TOKEN is not set (HTTP mode); set SLACK_APP_TOKEN for Socket Mode instead',
+    });
+  }
+});
+
+export interface Config {
+  slack: {
+    botToken: string;
+    mode: 'socket' | 'http';
+    appToken?: string;
+    signingSecret?: string;
+    apiUrl?: string;
+  };
+  port: number;
+  database: DatabaseTarget;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses an environment into a Config, or throws a ConfigError whose lines each name one variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    // One line per variable: the first problem is the one worth fixing, the rest are usually its echo.
+    const seen = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'environment');
+      if (!seen.has(name)) seen.set(name, `${name} ${issue.message}`);
+    }
+    const order = Object.keys(fields.shape);
+    const names = [...seen.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+    throw new ConfigError(names.map((name) => seen.get(name) ?? name));
+  }
+  const e = parsed.data;
+  const appToken = e.SLACK_APP_TOKEN;
+  return {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      mode: appToken ? 'socket' : 'http',
+      ...(appToken ? { appToken } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    },
+    port: e.PORT,
+    database: e.DATABASE_URL,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/**
+ * The process environment with `.env` underneath it: a variable set in the real environment wins,
+ * so a deployment can override a developer's file without editing it.
+ */
+export function environmentWithDotEnv(
+  env: Record<string, string | undefined>,
+  dotEnvPath = '.env',
+): Record<string, string | undefined> {
+  if (!existsSync(dotEnvPath)) return env;
+  return { ...parseEnv(readFileSync(dotEnvPath, 'utf8')), ...env };
+}

@@ -1,0 +1,16 @@
+import type { DatabaseTarget } from '../config.ts';
+import { openSqliteStore } from './sqlite.ts';
+import type { Store } from './types.ts';
+
+export { StoreError } from './sqlite.ts';
+export type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
+
+/** Opens the store the configuration names; PostgreSQL joins here when it is supported. */
+export function openStore(target: DatabaseTarget): Store {
+  switch (target.kind) {
+    case 'sqlite':
+      return openSqliteStore({ path: target.path });
+    case 'sqlite-memory':
+      return openSqliteStore({ memory: true });
+  }
+}

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { MIGRATIONS, type Migration } from './migrations.ts';
+import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+interface AdviceRow {
+  id: string;
+  team_id: string;
+  user_id: string;
+  channel_id: string;
+  created_at: string;
+  answers: string;
+  recommendation: string;
+  delivery: string | null;
+}
+
+function toSession(row: AdviceRow): AdviceSession {
+  return {
+    id: row.id,
+    teamId: row.team_id,
+    userId: row.user_id,
+    channelId: row.channel_id,
+    createdAt: row.created_at,
+    answers: JSON.parse(row.answers),
+    recommendation: JSON.parse(row.recommendation),
+    ...(row.delivery ? { delivery: JSON.parse(row.delivery) as Delivery } : {}),
+  };
+}
+
+export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (current > latest) {
+    // An older release opening a newer database would write rows the newer schema does not expect.
+    throw new StoreError(
+      `the database is at schema version ${current}, newer than this release knows (${latest}); upgrade finetune-bot`,
+    );
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(m.sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw new StoreError(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`);
+    }
+  }
+  return latest;
+}
+
+export function openSqliteStore(target: { path: string } | { memory: true }): Store {
+  let db: DatabaseSync;
+  const location = 'path' in target ? target.path : ':memory:';
+  try {
+    if ('path' in target) mkdirSync(dirname(target.path), { recursive: true });
+    db = new DatabaseSync(location);
+    // WAL lets /healthz and the monitor read while a handler writes; the timeout rides out short locks.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    migrate(db);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot open the SQLite database at ${location}: ${(error as Error).message}`);
+  }
+
+  const insert = db.prepare(`INSERT INTO advice_sessions
+    (id, team_id, user_id, channel_id, created_at, answers, recommendation, verdict)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const setDelivery = db.prepare('UPDATE advice_sessions SET delivery = ? WHERE id = ?');
+  const byId = db.prepare('SELECT * FROM advice_sessions WHERE id = ?');
+  const byUser = db.prepare(
+    'SELECT * FROM advice_sessions WHERE team_id = ? AND user_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+  );
+  const byTeam = db.prepare(
+    'SELECT * FROM advice_sessions WHERE team_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
+  );
+
+  return {
+    kind: 'sqlite',
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
+    async saveAdviceSession(s: NewAdviceSession) {
+      const session: AdviceSession = { ...s, id: randomUUID(), createdAt: new Date().toISOString() };
+      insert.run(
+        session.id,
+        s.teamId,
+        s.userId,
+        s.channelId,
+        session.createdAt,
+        JSON.stringify(s.answers),
+        JSON.stringify(s.recommendation),
+        s.recommendation.verdict,
+      );
+      return session;
+    },
+    async recordDelivery(id: string, delivery: Delivery) {
+      const result = setDelivery.run(JSON.stringify(delivery), id);
+      if (result.changes === 0) throw new StoreError(`no advice session ${id}`);
+    },
+    async getAdviceSession(id: string) {
+      const row = byId.get(id) as AdviceRow | undefined;
+      return row ? toSession(row) : undefined;
+    },
+    async listAdviceSessions({ teamId, userId, limit }) {
+      const rows = (userId ? byUser.all(teamId, userId, limit) : byTeam.all(teamId, limit)) as unknown as AdviceRow[];
+      return rows.map(toSession);
+    },
+    async close() {
+      if (db.isOpen) db.close();
+    },
+  };
+}
