@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { registerHandlers } from '../handlers/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
 import { healthRoute } from './health.ts';
@@ -42,24 +42,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     receiver = new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', customRoutes, logger: bolt });
   }
 
-  const app = new App({
-    token: config.slack.botToken,
-    receiver,
-    logger: bolt,
-    clientOptions: {
-      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      // A few quick retries; a modal's trigger is dead after 3 s, so long back-offs help nobody.
-      retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
-      timeout: 10_000,
-    },
-  });
-  app.error(async (error) => {
-    logger.error({ err: error }, 'unhandled error in a Slack listener');
-  });
-  registerHandlers(app, services);
-
+  const clientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    // A few quick retries; a modal's trigger is dead after 3 s, so long back-offs help nobody.
+    retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
+    timeout: 10_000,
+  };
+  let identity: Awaited<ReturnType<webApi.WebClient['auth']['test']>>;
   try {
-    const identity = await app.client.auth.test();
+    identity = await new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger: bolt }).auth.test();
     logger.info({ team: identity.team, bot: identity.user }, 'authenticated with Slack');
   } catch (error) {
     await store.close();
@@ -70,6 +61,20 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
         : `SLACK_BOT_TOKEN could not be checked: Slack did not answer (${(error as Error).message})`,
     ]);
   }
+
+  // The token was verified above; handing Bolt the result spares it an auth.test of its own, whose
+  // failure it would raise as an unhandled rejection.
+  const authorization = {
+    botToken: config.slack.botToken,
+    ...(identity.bot_id ? { botId: identity.bot_id } : {}),
+    ...(identity.user_id ? { botUserId: identity.user_id } : {}),
+    ...(identity.team_id ? { teamId: identity.team_id } : {}),
+  };
+  const app = new App({ authorize: async () => authorization, receiver, logger: bolt, clientOptions });
+  app.error(async (error) => {
+    logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+  registerHandlers(app, services);
 
   let port = config.port;
   if (config.slack.mode === 'http') {

@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../support/fake-slack.ts';
+
+const MAIN = resolve('src/main.ts');
+const slack = new FakeSlack();
+let dir: string;
+
+beforeAll(async () => {
+  await slack.start();
+  dir = mkdtempSync(join(tmpdir(), 'ftbot-proc-'));
+});
+afterAll(async () => {
+  await slack.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** `npm start` as a user runs it, from a folder of its own so no developer's .env leaks in. */
+function start(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return { child, output: () => ({ stdout, stderr }) };
+}
+
+async function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = await once(child, 'exit');
+  return code as number | null;
+}
+
+describe('the bot as a process', () => {
+  it.each([
+    [{}, 'finetune-bot: SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions'],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' },
+      'finetune-bot: PORT expects a port number from 0 to 65535',
+    ],
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'postgres://db/bot' },
+      'finetune-bot: DATABASE_URL is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
+    ],
+  ])('stops with one clear line and exit 1 on bad configuration: %o', async (env, line) => {
+    const { child, output } = start(env);
+    expect(await exitOf(child)).toBe(1);
+    expect(output().stderr.trim()).toBe(line);
+    expect(output().stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('stops with one line when Slack refuses the token, without printing it', async () => {
+    slack.on('auth.test', () => ({ ok: false, error: 'invalid_auth' }));
+    const token = 'xoxb-1234-5678-refusedtokenvalue';
+    try {
+      const { child, output } = start({
+        SLACK_BOT_TOKEN: token,
+        SLACK_SIGNING_SECRET: 's',
+        PORT: '0',
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: 'sqlite::memory:',
+      });
+      expect(await exitOf(child)).toBe(1);
+      expect(output().stderr.trim()).toBe(
+        'finetune-bot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth); copy the Bot User OAuth Token again',
+      );
+      expect(output().stdout + output().stderr).not.toContain('refusedtokenvalue');
+    } finally {
+      slack.reset();
+    }
+  });
+
+  it('reads .env from its working folder, starts, answers /healthz and shuts down cleanly on SIGTERM', async () => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    writeFileSync(
+      join(dir, '.env'),
+      `SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=s\nSLACK_API_URL=${slack.apiUrl}\nPORT=${port}\n`,
+    );
+    const { child, output } = start({ LOG_LEVEL: 'info' });
+    try {
+      await expect.poll(() => output().stdout, { timeout: 10_000 }).toContain('finetune-bot is running');
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect(res.status).toBe(200);
+      expect(slack.callsTo('auth.test').at(-1)?.authorization).toBe('Bearer xoxb-from-dotenv');
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      expect(output().stdout).toContain('shutting down');
+      expect(output().stdout).not.toContain('xoxb-from-dotenv');
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(join(dir, '.env'), { force: true });
+    }
+  });
+});
