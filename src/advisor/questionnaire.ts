@@ -149,7 +149,10 @@ export function parseAmount(raw: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)([kmbt]?)$/.exec(compact);
   if (!match) return undefined;
   const value = Number(match[1]) * (SUFFIXES[match[2] ?? ''] ?? 1);
-  return Number.isFinite(value) ? Math.round(value * 1e6) / 1e6 : undefined;
+  if (!Number.isFinite(value)) return undefined;
+  // 1.1k is 1100.0000000000002 in floating point; snap such near-integers back.
+  const nearest = Math.round(value);
+  return Math.abs(value - nearest) <= Number.EPSILON * Math.max(1, value) * 4 ? nearest : value;
 }
 
 export type RawAnswers = Partial<Record<QuestionId, string | string[] | undefined>>;
@@ -159,8 +162,8 @@ function checkNumber(q: NumberQuestion, raw: string): number | string {
   if (/^\s*-/.test(raw)) return 'Use a number of zero or more.';
   const value = parseAmount(raw);
   if (value === undefined) return `"${raw.trim().slice(0, 40)}" is not a number. Try 2500, 2.5k or 50M.`;
-  if (!Number.isInteger(value)) return 'Use a whole number.';
   if (value > q.max) return `That is more than ${q.maxInWords}; check the number.`;
+  if (!Number.isInteger(value)) return 'Use a whole number.';
   return value;
 }
 
