@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { type RunningBot, startBot } from '../../src/main.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { FakeSlack } from '../support/fake-slack.ts';
+import { postSigned } from '../support/slack-request.ts';
+
+export const SECRET = 'e2e-signing-secret';
+export const BOT_TOKEN = 'xoxb-e2e-token';
+export const NOW = new Date('2026-11-23T12:00:00Z');
+
+/** The real bot in HTTP mode on an ephemeral port, a real SQLite file, and Slack faked at the HTTP edge. */
+export class Harness {
+  readonly slack = new FakeSlack();
+  readonly dir = mkdtempSync(join(tmpdir(), 'ftbot-e2e-'));
+  readonly dbPath = join(this.dir, 'bot.db');
+  bot: RunningBot | undefined;
+
+  async start(): Promise<this> {
+    if (!this.slack.url) await this.slack.start();
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      PORT: '0',
+      SLACK_API_URL: this.slack.apiUrl,
+      DATABASE_URL: `sqlite:${this.dbPath}`,
+    });
+    this.bot = await startBot(config, { logger: createLogger('silent'), now: () => NOW });
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.bot?.port}`;
+  }
+
+  post(body: string, contentType?: string, headers?: Record<string, string>) {
+    return postSigned(`${this.url}/slack/events`, body, SECRET, contentType, headers);
+  }
+
+  /** A second, independent view of the database file, as an operator would open it. */
+  async withStore<T>(use: (store: Store) => Promise<T>): Promise<T> {
+    const store = openStore({ kind: 'sqlite', path: this.dbPath });
+    try {
+      return await use(store);
+    } finally {
+      await store.close();
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.bot?.stop();
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.bot?.stop();
+    await this.slack.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,102 @@
+import { createHmac } from 'node:crypto';
+
+/** Builds and signs requests the way Slack does (v0 HMAC-SHA256 over "v0:timestamp:body"). */
+
+export function sign(body: string, secret: string, timestamp = Math.floor(Date.now() / 1000)): Record<string, string> {
+  const signature = createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex');
+  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': `v0=${signature}` };
+}
+
+export interface SlashCommandOptions {
+  text?: string;
+  userId?: string;
+  channelId?: string;
+  teamId?: string;
+  responseUrl?: string;
+  command?: string;
+}
+
+export function slashCommandBody(o: SlashCommandOptions = {}): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: o.teamId ?? 'T0001',
+    team_domain: 'acme',
+    channel_id: o.channelId ?? 'C0CHAN',
+    channel_name: 'ml-team',
+    user_id: o.userId ?? 'U0ASKER',
+    user_name: 'ada',
+    command: o.command ?? '/finetune',
+    text: o.text ?? '',
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: o.responseUrl ?? 'https://hooks.slack.com/commands/T0001/1/abc',
+    trigger_id: `${Date.now()}.1.trigger`,
+  }).toString();
+}
+
+export function interactionBody(payload: object): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+type StateValue = {
+  type: string;
+  value?: string | null;
+  selected_option?: { value: string } | null;
+  selected_options?: Array<{ value: string }>;
+};
+
+/** A view_submission for a modal, with state values as Slack sends them: block_id → action_id → value. */
+export function viewSubmission(o: {
+  callbackId: string;
+  values: Record<string, Record<string, StateValue>>;
+  privateMetadata?: string;
+  userId?: string;
+  teamId?: string;
+}) {
+  return {
+    type: 'view_submission',
+    team: { id: o.teamId ?? 'T0001', domain: 'acme' },
+    user: { id: o.userId ?? 'U0ASKER', username: 'ada', name: 'ada', team_id: o.teamId ?? 'T0001' },
+    api_app_id: 'A0APP',
+    token: 'legacy-verification-token',
+    trigger_id: `${Date.now()}.2.trigger`,
+    view: {
+      id: 'V0001',
+      team_id: o.teamId ?? 'T0001',
+      type: 'modal',
+      callback_id: o.callbackId,
+      private_metadata: o.privateMetadata ?? '',
+      hash: 'h1',
+      state: { values: o.values },
+      blocks: [],
+      title: { type: 'plain_text', text: 'x' },
+    },
+    response_urls: [],
+  };
+}
+
+export function eventCallback(event: object, teamId = 'T0001') {
+  return {
+    token: 'legacy-verification-token',
+    team_id: teamId,
+    api_app_id: 'A0APP',
+    event,
+    type: 'event_callback',
+    event_id: `Ev${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: teamId, user_id: 'U0BOT', is_bot: true }],
+  };
+}
+
+export async function postSigned(
+  url: string,
+  body: string,
+  secret: string,
+  contentType = 'application/x-www-form-urlencoded',
+  headers: Record<string, string> = sign(body, secret),
+): Promise<{ status: number; text: string; json: () => unknown; ms: number }> {
+  const started = performance.now();
+  const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
+  const text = await res.text();
+  return { status: res.status, text, json: () => JSON.parse(text), ms: performance.now() - started };
+}
