@@ -15,7 +15,7 @@ function capture() {
 
 describe('logging', () => {
   it('scrubs Slack tokens and signatures from free text', () => {
-    expect(scrubSecrets('token xoxb-123-456-abcDEF and xapp-1-A1-2-ff, sig v0=' + 'a'.repeat(64))).toBe(
+    expect(scrubSecrets(`token xoxb-123-456-abcDEF and xapp-1-A1-2-ff, sig v0=${'a'.repeat(64)}`)).toBe(
       'token [redacted] and [redacted], sig [redacted]',
     );
   });
