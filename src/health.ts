@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Store } from './store/types.ts';
 
 /** GET /healthz: 200 while the store answers, 503 when it does not (a load balancer then stops routing). */
@@ -5,15 +7,31 @@ export function healthRoute(store: Pick<Store, 'ping'>) {
   return {
     path: '/healthz',
     method: ['GET'],
-    handler: (_req: unknown, res: import('node:http').ServerResponse) => {
+    handler: (_req: unknown, res: ServerResponse) => {
       store.ping().then(
-        () => send(200, { ok: true }),
-        () => send(503, { ok: false, error: 'store unavailable' }),
+        () => send(res, 200, { ok: true }),
+        () => send(res, 503, { ok: false, error: 'store unavailable' }),
       );
-      function send(status: number, body: object) {
-        res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(body));
-      }
     },
   };
+}
+
+function send(res: ServerResponse, status: number, body: object) {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * In Socket Mode no Slack traffic arrives over HTTP, so /healthz gets a small server of its own
+ * (Bolt's Socket Mode receiver can host custom routes, but does not tell which port it bound).
+ */
+export async function startHealthServer(store: Pick<Store, 'ping'>, port: number): Promise<Server> {
+  const route = healthRoute(store);
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === route.path) route.handler(req, res);
+    else send(res, 404, { ok: false, error: 'not found' });
+  });
+  server.listen(port);
+  await once(server, 'listening');
+  return server;
 }

@@ -1,8 +1,9 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { registerHandlers } from '../handlers/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
-import { healthRoute } from './health.ts';
+import { healthRoute, startHealthServer } from './health.ts';
 import { boltLogger, createLogger, type Logger } from './logger.ts';
 import type { Services } from './services.ts';
 import { openStore, StoreError } from './store/index.ts';
@@ -27,19 +28,17 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = openStore(config.database);
   const services: Services = { store, logger, now: options.now ?? (() => new Date()) };
-  const customRoutes = [healthRoute(store)];
   const bolt = boltLogger(logger);
 
   let receiver: Receiver;
   if (config.slack.mode === 'socket') {
-    receiver = new SocketModeReceiver({
-      appToken: config.slack.appToken ?? '',
-      customRoutes,
-      installerOptions: { port: config.port },
+    receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger: bolt });
+  } else {
+    receiver = new HTTPReceiver({
+      signingSecret: config.slack.signingSecret ?? '',
+      customRoutes: [healthRoute(store)],
       logger: bolt,
     });
-  } else {
-    receiver = new HTTPReceiver({ signingSecret: config.slack.signingSecret ?? '', customRoutes, logger: bolt });
   }
 
   const clientOptions = {
@@ -76,13 +75,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   });
   registerHandlers(app, services);
 
-  let port = config.port;
+  let server: Server;
   if (config.slack.mode === 'http') {
-    const server = await (receiver as HTTPReceiver).start(config.port);
-    port = (server.address() as AddressInfo).port;
+    server = await (receiver as HTTPReceiver).start(config.port);
   } else {
+    server = await startHealthServer(store, config.port);
     await app.start();
   }
+  const port = (server.address() as AddressInfo).port;
   logger.info({ mode: config.slack.mode, port, database: config.database.kind }, 'finetune-bot is running');
 
   let stopping: Promise<void> | undefined;
@@ -91,7 +91,13 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down');
-        await (config.slack.mode === 'http' ? receiver.stop() : app.stop());
+        if (config.slack.mode === 'http') {
+          await receiver.stop();
+        } else {
+          await app.stop();
+          server.closeAllConnections();
+          await new Promise((resolve) => server.close(resolve));
+        }
         await store.close();
       })();
       return stopping;
