@@ -8,6 +8,9 @@ import { buildRecommendationMessage } from '../../src/slack/recommendation-messa
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
+const SAVE_FAILED =
+  'I worked out your recommendation but could not save it, so I did not post it. Please try `/finetune advise` again in a minute.';
+
 /** The questionnaire's submit: field errors back into the modal, or a recommendation in the channel. */
 export function adviseSubmitted(services: Services) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
@@ -22,22 +25,32 @@ export function adviseSubmitted(services: Services) {
     const channelId = decodeAdviseMetadata(view.private_metadata)?.channelId;
     const log = services.logger.child({ user: userId, channel: channelId });
     const recommendation = recommend(parsed.answers, services.now());
-    const session = await services.store.saveAdviceSession({
-      teamId: body.team?.id ?? body.user.team_id ?? '',
-      userId,
-      channelId: channelId ?? userId,
-      answers: parsed.answers,
-      recommendation,
-    });
+
+    let session: Awaited<ReturnType<Services['store']['saveAdviceSession']>>;
+    try {
+      session = await services.store.saveAdviceSession({
+        teamId: body.team?.id ?? body.user.team_id ?? '',
+        userId,
+        channelId: channelId ?? userId,
+        answers: parsed.answers,
+        recommendation,
+      });
+    } catch (error) {
+      // The store is the record of what was advised; a post without it could not be found again.
+      log.error({ err: error }, 'could not save the advice session');
+      await client.chat.postMessage({ channel: userId, text: SAVE_FAILED }).catch(() => {});
+      return;
+    }
+
     try {
       const delivery = await postToChannelOrDm(client, { channelId, userId }, (note) =>
-        buildRecommendationMessage({ ...session }, note),
+        buildRecommendationMessage(session, note),
       );
       await services.store.recordDelivery(session.id, delivery);
       log.info({ advice: session.id, verdict: recommendation.verdict, via: delivery.via }, 'recommendation delivered');
     } catch (error) {
-      await services.store.recordDelivery(session.id, { via: 'failed', note: String((error as Error).message) });
       log.error({ err: error, advice: session.id }, 'could not deliver the recommendation');
+      await services.store.recordDelivery(session.id, { via: 'failed', note: 'Slack did not answer' }).catch(() => {});
     }
   };
 }
