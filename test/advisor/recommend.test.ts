@@ -10,39 +10,17 @@ import {
   type Tried,
 } from '../../src/advisor/questionnaire.ts';
 import { recommend } from '../../src/advisor/recommend.ts';
+import { LEGAL, NOW, PLAIN } from '../support/answers.ts';
 
-const NOW = new Date('2026-11-23T12:00:00Z');
 const AFTER_CUTOFF = new Date('2027-01-06T00:00:01Z');
-
-const base: Answers = {
-  useCase: 'Support replies',
-  taskType: 'style',
-  examples: 500,
-  dataVolume: 'small',
-  specialization: 'low',
-  latency: 'flexible',
-  sensitivity: 'internal',
-  monthlyTokens: 10_000_000,
-  tried: [],
-  knowledgeChange: 'rarely',
-};
+const base = PLAIN;
 const with_ = (over: Partial<Answers>): Answers => ({ ...base, ...over });
 
 const BLOG_ALTERNATIVES = ['Few-shot prompting', 'RAG with your domain documents', 'System prompt engineering'];
 
 describe('recommend(): the source blog', () => {
   it('says yes to its own example, with both the specialization and the data reasons', () => {
-    const r = recommend(
-      with_({
-        useCase: 'Legal document classification',
-        taskType: 'classification',
-        examples: 20_000,
-        dataVolume: 'large',
-        specialization: 'high',
-        latency: 'flexible',
-      }),
-      NOW,
-    );
+    const r = recommend(LEGAL, NOW);
     expect(r.verdict).toBe('fine_tune');
     expect(r.fineTune).toBe(true);
     expect(r.reasons).toEqual(

@@ -2,21 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/advisor/questionnaire.ts';
 import { recommend } from '../../src/advisor/recommend.ts';
 import { buildRecommendationMessage } from '../../src/slack/recommendation-message.ts';
+import { LEGAL as legal, NOW } from '../support/answers.ts';
 import { checkMessage } from '../support/slack-limits.ts';
 
-const NOW = new Date('2026-11-23T12:00:00Z');
-const legal: Answers = {
-  useCase: 'Legal document classification',
-  taskType: 'classification',
-  examples: 20_000,
-  dataVolume: 'large',
-  specialization: 'high',
-  latency: 'flexible',
-  sensitivity: 'internal',
-  monthlyTokens: 50_000_000,
-  tried: [],
-  knowledgeChange: 'rarely',
-};
 const input = (answers: Answers) => ({
   id: '3f2a9c1e-0000',
   userId: 'U0ASKER',
