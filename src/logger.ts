@@ -64,6 +64,8 @@ export function boltLogger(logger: Logger): BoltLogger {
   const write =
     (level: BoltLogLevel) =>
     (...msg: unknown[]) => {
+      // Bolt logs at debug on every request; skip building strings nobody will read.
+      if (!child.isLevelEnabled(level)) return;
       const [first, ...rest] = msg;
       if (first instanceof Error) child[level]({ err: first }, rest.map(String).join(' ') || first.message);
       else child[level](msg.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join(' '));

@@ -2,6 +2,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import type { Services } from '../../src/services.ts';
 import { buildHelpMessage } from '../../src/slack/help-message.ts';
 import { buildQuestionnaireView } from '../../src/slack/questionnaire-view.ts';
+import { afterAck } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -12,6 +13,7 @@ export function finetuneCommand(services: Services) {
     switch (sub.toLowerCase()) {
       case 'advise': {
         await ack();
+        await afterAck();
         try {
           // The trigger_id dies 3 s after the command was sent: open the modal before anything else.
           await client.views.open({

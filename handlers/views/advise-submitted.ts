@@ -5,6 +5,7 @@ import type { Services } from '../../src/services.ts';
 import { postToChannelOrDm } from '../../src/slack/deliver.ts';
 import { decodeAdviseMetadata, readQuestionnaireState } from '../../src/slack/questionnaire-view.ts';
 import { buildRecommendationMessage } from '../../src/slack/recommendation-message.ts';
+import { afterAck } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
@@ -20,6 +21,7 @@ export function adviseSubmitted(services: Services) {
       return;
     }
     await ack();
+    await afterAck();
 
     const userId = body.user.id;
     const channelId = decodeAdviseMetadata(view.private_metadata)?.channelId;
