@@ -1,4 +1,4 @@
-import type { Answers } from './questionnaire.ts';
+import { type Answers, volumeForExamples } from './questionnaire.ts';
 
 /**
  * Which provider and base model fit an answer set. The provider table follows the source blog
@@ -34,8 +34,8 @@ export const OPENAI_NO_NEW_JOBS = '2027-01-06';
 /**
  * Above this many inference tokens a month, one dedicated GPU serving a LoRA model costs less than
  * per-token API prices: about $1,500/month for an on-demand A100/L40S-class GPU against ≈ $1.40 per
- * 1M tokens for a tuned gpt-4.1-mini (3:1 input:output, prices as of 2026-11). Rule of thumb only;
- * `/finetune cost` does the real arithmetic.
+ * 1M tokens for a tuned gpt-4.1-mini (3:1 input:output, prices as of 2026-11). Rule of thumb only,
+ * not a cost estimate.
  */
 export const SELF_HOST_TOKENS_PER_MONTH = 1_000_000_000;
 
@@ -78,7 +78,8 @@ function azureModel(a: Answers): { model: string; why: string } {
           : 'gpt-4.1-nano is plenty for a narrow labelling task and the cheapest to train and run.',
     };
   }
-  if (a.specialization === 'high' && a.dataVolume === 'large') {
+  // The data set's size is judged from the number of labelled examples, not the bucket picked.
+  if (a.specialization === 'high' && volumeForExamples(a.examples) === 'large') {
     return {
       model: 'gpt-4.1-2025-04-14',
       why: 'gpt-4.1 has the most capacity to learn a demanding, expert task from a large data set.',
@@ -129,7 +130,7 @@ export function suggestProvider(a: Answers, now: Date): { suggestion: ProviderSu
     others.push({
       provider: 'azure',
       name: PROVIDER_NAMES.azure,
-      why: 'Managed GPT models if you would rather not run GPUs; compare with /finetune cost.',
+      why: 'Managed GPT models if you would rather not run GPUs, at per-token prices.',
     });
   } else {
     const { model, why } = azureModel(a);

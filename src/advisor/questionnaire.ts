@@ -13,10 +13,26 @@ export const TASK_TYPES = {
   other: 'Other',
 } as const;
 
+/**
+ * The data-volume buckets, counted in labelled examples. This is the one place the thresholds live:
+ * the options the user picks from (DATA_VOLUMES) and recommend()'s data rule both read them.
+ *
+ * - Small: under 1,000. The providers accept 10 and improvements show from 50–100, so a small set
+ *   can be tuned on; but at this size a few good examples in the prompt usually close most of the
+ *   gap, so the amount of data alone is no reason to fine-tune.
+ * - Medium: 1,000 to 10,000. Enough pairs for a tuned model to learn the task rather than be told
+ *   it, reliably beating few-shot prompting on a narrow task: the blog's "medium data" rule.
+ * - Large: over 10,000. Enough to use the extra capacity of the largest tunable model.
+ */
+export const MEDIUM_DATA_MIN_EXAMPLES = 1_000;
+export const LARGE_DATA_ABOVE_EXAMPLES = 10_000;
+
+const count = (n: number) => n.toLocaleString('en-US');
+
 export const DATA_VOLUMES = {
-  small: 'Small (under 1,000 examples)',
-  medium: 'Medium (1,000 – 10,000)',
-  large: 'Large (over 10,000)',
+  small: `Small (under ${count(MEDIUM_DATA_MIN_EXAMPLES)} examples)`,
+  medium: `Medium (${count(MEDIUM_DATA_MIN_EXAMPLES)} – ${count(LARGE_DATA_ABOVE_EXAMPLES)})`,
+  large: `Large (over ${count(LARGE_DATA_ABOVE_EXAMPLES)})`,
 } as const;
 
 export const SPECIALIZATION = {
@@ -70,6 +86,13 @@ export interface Answers {
 }
 
 export type QuestionId = keyof Answers;
+
+/** The data-volume bucket that a number of labelled examples falls in (thresholds above). */
+export function volumeForExamples(examples: number): DataVolume {
+  if (examples < MEDIUM_DATA_MIN_EXAMPLES) return 'small';
+  if (examples <= LARGE_DATA_ABOVE_EXAMPLES) return 'medium';
+  return 'large';
+}
 
 interface BaseQuestion {
   id: QuestionId;

@@ -5,25 +5,40 @@ import {
   type ProviderSuggestion,
   suggestProvider,
 } from './providers.ts';
-import type { Answers, Tried } from './questionnaire.ts';
+import {
+  type Answers,
+  DATA_VOLUMES,
+  type DataVolume,
+  MEDIUM_DATA_MIN_EXAMPLES,
+  type Tried,
+  volumeForExamples,
+} from './questionnaire.ts';
 
 /**
  * recommend(): should this team fine-tune, and where. Pure: answers and a clock in, an explained
  * verdict out. The rules, in the order they decide:
  *
- * 1. Fewer than 10 labelled examples → not yet (the providers' minimum); say how many to collect.
- * 2. Knowledge that changes weekly or faster, or Q&A over documents, and RAG not tried yet
- *    → RAG first: fine-tuning teaches behaviour and format, not facts that move.
+ * 1. Knowledge that changes weekly or faster, or Q&A over documents, and RAG not tried yet
+ *    → RAG first: fine-tuning teaches behaviour and format, not facts that move. This comes before
+ *    the example count because RAG needs no labelled examples at all; with fewer than 10, how many
+ *    to collect for a later fine-tune is added as a further reason.
+ * 2. Fewer than 10 labelled examples → not yet (the providers' minimum); say how many to collect.
  * 3. The source blog's three rules, any one of which means fine-tune:
  *    high specialization; a medium or large data set; strict latency (a smaller tuned model).
  * 4. Otherwise → no: few-shot prompting, RAG, and system prompt engineering are cheaper.
+ *
+ * The size of the data set is judged from the number of labelled examples, using the buckets
+ * defined once in questionnaire.ts (small under 1,000; medium 1,000 to 10,000; large over 10,000),
+ * because the model learns only from labelled pairs. When the data volume the user picked is a
+ * different bucket from the one their count falls in, a warning says so in plain words, in either
+ * direction, and the count decides.
  *
  * The provider suggestion (providers.ts) applies to every verdict except "no".
  */
 
 export const MIN_EXAMPLES = 10;
 export const GOOD_START_EXAMPLES = 50;
-export const RULES_VERSION = 1;
+export const RULES_VERSION = 2;
 
 export type Verdict = 'fine_tune' | 'not_yet' | 'rag_first' | 'no';
 export type Confidence = 'low' | 'medium' | 'high';
@@ -75,6 +90,32 @@ function alternatives(a: Answers, ragFirst: boolean): Alternative[] {
   });
 }
 
+const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+
+const VOLUME_ORDER: Record<DataVolume, number> = { small: 0, medium: 1, large: 2 };
+
+/**
+ * A plain-words warning when the data volume the user picked and the number of labelled examples
+ * they gave fall in different buckets; undefined when they agree.
+ */
+function volumeMismatch(a: Answers): string | undefined {
+  const counted = volumeForExamples(a.examples);
+  if (counted === a.dataVolume) return undefined;
+  const stated = `You chose "${DATA_VOLUMES[a.dataVolume]}" for the data volume`;
+  const has = `but have ${plural(a.examples, 'labelled example')}, which is a ${counted} data set`;
+  if (VOLUME_ORDER[counted] < VOLUME_ORDER[a.dataVolume]) {
+    return (
+      `${stated} ${has}. This advice goes by the examples you can train on: the model learns only from labelled ` +
+      'pairs, so if you have more data, label it first.' +
+      (counted === 'small' ? ' At this size the amount of data is not, on its own, a reason to fine-tune.' : '')
+    );
+  }
+  return (
+    `${stated} ${has}. This advice goes by the count: that many labelled examples is a reason to fine-tune ` +
+    'on its own.'
+  );
+}
+
 /** The blog's three rules, each with its reason in plain words. */
 function fineTuneSignals(a: Answers): string[] {
   const signals: string[] = [];
@@ -83,8 +124,11 @@ function fineTuneSignals(a: Answers): string[] {
       'High specialization: a tuned model learns a narrow, expert task more reliably than a prompt can describe it.',
     );
   }
-  if (a.dataVolume === 'medium' || a.dataVolume === 'large') {
-    signals.push(`A ${a.dataVolume} data set: enough examples to teach the model the task instead of describing it.`);
+  const counted = volumeForExamples(a.examples);
+  if (counted === 'medium' || counted === 'large') {
+    signals.push(
+      `A ${counted} data set (${plural(a.examples, 'labelled example')}): enough to teach the model the task instead of describing it.`,
+    );
   }
   if (a.latency === 'strict') {
     signals.push(
@@ -104,19 +148,14 @@ export function recommend(a: Answers, now: Date): Recommendation {
   const triedPrompting = a.tried.includes('prompting');
   const warnings: string[] = [];
   const reasons: string[] = [];
+  const mismatch = volumeMismatch(a);
+  if (mismatch) warnings.push(mismatch);
+  const tooFew = a.examples < MIN_EXAMPLES;
+  const more = MIN_EXAMPLES - a.examples;
   let verdict: Verdict;
   let confidence: Confidence;
 
-  if (a.examples < MIN_EXAMPLES) {
-    verdict = 'not_yet';
-    confidence = 'high';
-    const more = MIN_EXAMPLES - a.examples;
-    reasons.push(
-      `You have ${a.examples} labelled example${a.examples === 1 ? '' : 's'}; the providers refuse training files with fewer than ${MIN_EXAMPLES}. ` +
-        `Collect at least ${more} more, and aim for ${GOOD_START_EXAMPLES}–100: that is where improvements usually show.`,
-    );
-    if (signals.length > 0) reasons.push(`Once you have them, fine-tuning fits. ${signals.join(' ')}`);
-  } else if ((movingKnowledge || documentQa) && !triedRag) {
+  if ((movingKnowledge || documentQa) && !triedRag) {
     verdict = 'rag_first';
     confidence = movingKnowledge && documentQa ? 'high' : 'medium';
     if (movingKnowledge) {
@@ -133,6 +172,20 @@ export function recommend(a: Answers, now: Date): Recommendation {
     if (signals.length > 0) {
       reasons.push(`Fine-tuning can come later, on top of RAG, for the form of the answers. ${signals.join(' ')}`);
     }
+    if (tooFew) {
+      reasons.push(
+        `To fine-tune later, collect at least ${more} more labelled example${more === 1 ? '' : 's'} first: you have ` +
+          `${a.examples}, and the providers refuse training files with fewer than ${MIN_EXAMPLES}.`,
+      );
+    }
+  } else if (tooFew) {
+    verdict = 'not_yet';
+    confidence = 'high';
+    reasons.push(
+      `You have ${plural(a.examples, 'labelled example')}; the providers refuse training files with fewer than ${MIN_EXAMPLES}. ` +
+        `Collect at least ${more} more, and aim for ${GOOD_START_EXAMPLES}–100: that is where improvements usually show.`,
+    );
+    if (signals.length > 0) reasons.push(`Once you have them, fine-tuning fits. ${signals.join(' ')}`);
   } else if (signals.length > 0) {
     verdict = 'fine_tune';
     reasons.push(...signals);
@@ -152,22 +205,18 @@ export function recommend(a: Answers, now: Date): Recommendation {
   } else {
     verdict = 'no';
     reasons.push(
-      `Specialization is ${a.specialization}, the data set is small and latency is flexible: none of the reasons to fine-tune apply, ` +
+      `Specialization is ${a.specialization}, ${plural(a.examples, 'labelled example')} is a small data set, and latency is flexible: ` +
+        'none of the reasons to fine-tune apply, ' +
         'and a general model with a good prompt usually matches a tuned one here at a fraction of the cost.',
     );
     confidence = a.specialization === 'low' ? 'high' : 'medium';
     if (triedPrompting) {
       confidence = STEP_DOWN[confidence];
       reasons.push(
-        'You tried prompting already; if it still falls short, collect more examples: a medium data set would change this verdict.',
+        'You tried prompting already; if it still falls short, collect more examples: a medium data set ' +
+          `(${MEDIUM_DATA_MIN_EXAMPLES.toLocaleString('en-US')} or more labelled examples) would change this verdict.`,
       );
     }
-  }
-
-  if (a.dataVolume === 'large' && a.examples < 1000 && a.examples >= MIN_EXAMPLES) {
-    warnings.push(
-      `You describe the data as large but have ${a.examples} labelled examples: label more of it before training, the model learns only from labelled pairs.`,
-    );
   }
 
   const providers = verdict === 'no' ? undefined : suggestProvider(a, now);

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { parseAmount, parseAnswers, QUESTIONS, type RawAnswers } from '../../src/advisor/questionnaire.ts';
+import {
+  DATA_VOLUMES,
+  LARGE_DATA_ABOVE_EXAMPLES,
+  MEDIUM_DATA_MIN_EXAMPLES,
+  parseAmount,
+  parseAnswers,
+  QUESTIONS,
+  type RawAnswers,
+  volumeForExamples,
+} from '../../src/advisor/questionnaire.ts';
 
 const valid: RawAnswers = {
   useCase: '  Legal   document classification ',
@@ -98,5 +107,23 @@ describe('parseAnswers', () => {
       'tried',
       'knowledgeChange',
     ]);
+  });
+});
+
+describe('the data volume options', () => {
+  it('show the same thresholds that volumeForExamples() applies', () => {
+    expect(DATA_VOLUMES).toEqual({
+      small: 'Small (under 1,000 examples)',
+      medium: 'Medium (1,000 – 10,000)',
+      large: 'Large (over 10,000)',
+    });
+    expect(volumeForExamples(MEDIUM_DATA_MIN_EXAMPLES - 1)).toBe('small');
+    expect(volumeForExamples(MEDIUM_DATA_MIN_EXAMPLES)).toBe('medium');
+    expect(volumeForExamples(LARGE_DATA_ABOVE_EXAMPLES)).toBe('medium');
+    expect(volumeForExamples(LARGE_DATA_ABOVE_EXAMPLES + 1)).toBe('large');
+  });
+
+  it('no question mentions a command that does not exist yet', () => {
+    expect(JSON.stringify(QUESTIONS)).not.toContain('/finetune cost');
   });
 });

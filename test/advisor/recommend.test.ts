@@ -8,6 +8,7 @@ import {
   SPECIALIZATION,
   TASK_TYPES,
   type Tried,
+  volumeForExamples,
 } from '../../src/advisor/questionnaire.ts';
 import { recommend } from '../../src/advisor/recommend.ts';
 import { LEGAL, NOW, PLAIN } from '../support/answers.ts';
@@ -32,12 +33,14 @@ describe('recommend(): the source blog', () => {
     expect(r.reasons.some((x) => /latency/i.test(x))).toBe(false);
     expect(r.confidence).toBe('high');
     expect(r.alternatives).toEqual([]);
+    expect(LEGAL.examples).toBeGreaterThan(10_000);
+    expect(r.warnings.join(' ')).not.toMatch(/for the data volume/);
   });
 
   it.each([
     ['high specialization', { specialization: 'high' }, /^High specialization/],
-    ['medium data', { dataVolume: 'medium' }, /^A medium data set/],
-    ['large data', { dataVolume: 'large', examples: 5000 }, /^A large data set/],
+    ['medium data', { dataVolume: 'medium', examples: 2500 }, /^A medium data set \(2,500 labelled examples\)/],
+    ['large data', { dataVolume: 'large', examples: 20_000 }, /^A large data set \(20,000 labelled examples\)/],
     ['strict latency', { latency: 'strict' }, /^Strict latency: a smaller fine-tuned model/],
   ] as const)('%s alone → fine-tune, and says why', (_name, over, reason) => {
     const r = recommend(with_(over as Partial<Answers>), NOW);
@@ -137,7 +140,7 @@ describe('recommend(): beyond the blog', () => {
 
   it.each([
     [{ latency: 'strict' }, 'gpt-4.1-nano-2025-04-14'],
-    [{ taskType: 'classification', dataVolume: 'medium' }, 'gpt-4.1-nano-2025-04-14'],
+    [{ taskType: 'classification', dataVolume: 'medium', examples: 2500 }, 'gpt-4.1-nano-2025-04-14'],
     [{ taskType: 'tool_use', specialization: 'high' }, 'gpt-4.1-mini-2025-04-14'],
     [{ specialization: 'high', dataVolume: 'large', examples: 20_000 }, 'gpt-4.1-2025-04-14'],
   ] as const)('suggests a base model that fits: %o → %s', (over, model) => {
@@ -155,11 +158,6 @@ describe('recommend(): beyond the blog', () => {
     const r = recommend(with_({ specialization: 'high' }), AFTER_CUTOFF);
     expect(r.otherProviders.map((p) => p.provider)).not.toContain('openai');
     expect(r.warnings.join(' ')).toMatch(/OpenAI stopped accepting new fine-tuning jobs on 2027-01-06/);
-  });
-
-  it('flags a large data volume with few labelled examples', () => {
-    const r = recommend(with_({ dataVolume: 'large', examples: 200 }), NOW);
-    expect(r.warnings.join(' ')).toMatch(/describe the data as large but have 200 labelled examples/);
   });
 
   it('is pure: same answers and clock, same answer; the input is not touched', () => {
@@ -185,6 +183,7 @@ describe('recommend(): over every combination of answers', () => {
                   [5, 1e6],
                   [40, 3e9],
                   [5000, 5e7],
+                  [20_000, 2e8],
                 ] as const)
                   all.push({
                     ...base,
@@ -200,15 +199,25 @@ describe('recommend(): over every combination of answers', () => {
                   });
 
   it('keeps its invariants for all of them', () => {
-    expect(all.length).toBeGreaterThan(10_000);
+    expect(all.length).toBeGreaterThan(15_000);
     for (const a of all) {
       const r = recommend(a, NOW);
-      const blogSignal = a.specialization === 'high' || a.dataVolume !== 'small' || a.latency === 'strict';
+      const blogSignal =
+        a.specialization === 'high' || volumeForExamples(a.examples) !== 'small' || a.latency === 'strict';
       const ragOverride =
         (a.taskType === 'domain_qa' || ['weekly', 'daily'].includes(a.knowledgeChange)) && !a.tried.includes('rag');
       const ctx = JSON.stringify(a);
       expect(r.reasons.length, ctx).toBeGreaterThan(0);
       if (a.examples >= 10 && !ragOverride) expect(r.fineTune, ctx).toBe(blogSignal);
+      if (ragOverride) expect(r.verdict, ctx).toBe('rag_first');
+      if (a.examples < 10 && !ragOverride) expect(r.verdict, ctx).toBe('not_yet');
+      if (a.examples < 10 && ragOverride) expect(r.reasons.join(' '), ctx).toMatch(/collect at least \d+ more/);
+      const mismatch = volumeForExamples(a.examples) !== a.dataVolume;
+      expect(
+        r.warnings.some((w) => w.includes('for the data volume')),
+        ctx,
+      ).toBe(mismatch);
+      expect(JSON.stringify(r), ctx).not.toContain('/finetune cost');
       if (!r.fineTune) expect(r.alternatives.map((x) => x.name).sort(), ctx).toEqual([...BLOG_ALTERNATIVES].sort());
       expect(r.provider?.provider, ctx).not.toBe('openai');
       if (r.otherProviders.some((p) => p.provider === 'openai'))
@@ -219,5 +228,149 @@ describe('recommend(): over every combination of answers', () => {
           ctx,
         ).not.toContain('openai');
     }
+  });
+});
+
+describe('recommend(): the data rule goes by the number of labelled examples', () => {
+  it.each([
+    [0, 'small'],
+    [999, 'small'],
+    [1000, 'medium'],
+    [10_000, 'medium'],
+    [10_001, 'large'],
+    [50_000, 'large'],
+  ] as const)('%i labelled examples is a %s data set', (examples, volume) => {
+    expect(volumeForExamples(examples)).toBe(volume);
+  });
+
+  it.each([
+    // picked, examples, counted, verdict, the data reason (null: none), what the warning says
+    ['medium', 20, 'small', 'no', null, /not, on its own, a reason to fine-tune/],
+    ['large', 200, 'small', 'no', null, /so if you have more data, label it first/],
+    ['large', 5000, 'medium', 'fine_tune', /^A medium data set \(5,000 labelled examples\)/, /label it first/],
+    [
+      'small',
+      50_000,
+      'large',
+      'fine_tune',
+      /^A large data set \(50,000 labelled examples\)/,
+      /reason to fine-tune on its own/,
+    ],
+    [
+      'small',
+      2500,
+      'medium',
+      'fine_tune',
+      /^A medium data set \(2,500 labelled examples\)/,
+      /reason to fine-tune on its own/,
+    ],
+    [
+      'medium',
+      20_000,
+      'large',
+      'fine_tune',
+      /^A large data set \(20,000 labelled examples\)/,
+      /reason to fine-tune on its own/,
+    ],
+  ] as const)(
+    'picked %s with %i examples: counts as %s → %s, and warns',
+    (picked, examples, counted, verdict, reason, says) => {
+      const r = recommend(with_({ dataVolume: picked, examples }), NOW);
+      expect(r.verdict).toBe(verdict);
+      const dataReason = r.reasons.find((x) => /data set \(/.test(x));
+      if (reason) expect(dataReason).toMatch(reason);
+      else expect(dataReason).toBeUndefined();
+      const warning = r.warnings.find((w) => w.includes('for the data volume'));
+      expect(warning).toContain(`You chose "${DATA_VOLUMES[picked]}" for the data volume`);
+      expect(warning).toContain(`which is a ${counted} data set`);
+      expect(warning).toMatch(says);
+    },
+  );
+
+  it.each([
+    ['small', 500],
+    ['small', 999],
+    ['medium', 1000],
+    ['medium', 10_000],
+    ['large', 10_001],
+  ] as const)('picked %s with %i examples agree: no warning', (dataVolume, examples) => {
+    const r = recommend(with_({ dataVolume, examples }), NOW);
+    expect(r.warnings.join(' ')).not.toMatch(/for the data volume/);
+  });
+
+  it('the blog example with only 20 examples still fine-tunes for the specialization, not the data', () => {
+    const r = recommend({ ...LEGAL, examples: 20 }, NOW);
+    expect(r.verdict).toBe('fine_tune');
+    expect(r.reasons[0]).toMatch(/^High specialization/);
+    expect(r.reasons.some((x) => /data set/.test(x))).toBe(false);
+    expect(r.warnings[0]).toMatch(
+      /^You chose "Large \(over 10,000\)" for the data volume but have 20 labelled examples/,
+    );
+    expect(r.provider?.model).toBe('gpt-4.1-mini-2025-04-14');
+  });
+
+  it.each([
+    [{ dataVolume: 'large', examples: 200 }, 'gpt-4.1-mini-2025-04-14'],
+    [{ dataVolume: 'small', examples: 20_000 }, 'gpt-4.1-2025-04-14'],
+  ] as const)('picks the base model by the count too: %o → %s', (over, model) => {
+    const r = recommend(with_({ ...over, specialization: 'high', taskType: 'style' }), NOW);
+    expect(r.provider?.model).toBe(model);
+  });
+
+  it('the "no" reason names the count, and what would change it', () => {
+    const r = recommend(with_({ examples: 300, tried: ['prompting'] }), NOW);
+    expect(r.verdict).toBe('no');
+    expect(r.reasons[0]).toMatch(
+      /^Specialization is low, 300 labelled examples is a small data set, and latency is flexible/,
+    );
+    expect(r.reasons[1]).toMatch(/a medium data set \(1,000 or more labelled examples\) would change this verdict/);
+  });
+});
+
+describe('recommend(): RAG first comes before "not enough examples"', () => {
+  it.each([
+    [{ knowledgeChange: 'daily' }, 3, 7, /changes daily/],
+    [{ knowledgeChange: 'weekly' }, 0, 10, /changes weekly/],
+    [{ taskType: 'domain_qa' }, 9, 1, /Q&A over documents/],
+    [{ taskType: 'domain_qa', knowledgeChange: 'daily' }, 1, 9, /changes daily/],
+  ] as const)('%o with %i examples → RAG first, and collect %i more', (over, examples, more, first) => {
+    const r = recommend(with_({ ...(over as Partial<Answers>), examples, specialization: 'high' }), NOW);
+    expect(r.verdict).toBe('rag_first');
+    expect(r.headline).toBe('Fine-tune: not first. Start with RAG');
+    expect(r.reasons[0]).toMatch(first);
+    expect(r.reasons.at(-1)).toBe(
+      `To fine-tune later, collect at least ${more} more labelled example${more === 1 ? '' : 's'} first: you have ` +
+        `${examples}, and the providers refuse training files with fewer than 10.`,
+    );
+    expect(r.alternatives[0]?.name).toBe('RAG with your domain documents');
+  });
+
+  it.each([
+    [{ knowledgeChange: 'daily', tried: ['rag'] }, 'not_yet'],
+    [{ taskType: 'domain_qa', tried: ['rag', 'prompting'] }, 'not_yet'],
+    [{ knowledgeChange: 'rarely' }, 'not_yet'],
+  ] as const)('%o with 3 examples → %s: RAG is in place or not needed', (over, verdict) => {
+    const r = recommend(with_({ ...(over as Partial<Answers>), examples: 3 }), NOW);
+    expect(r.verdict).toBe(verdict);
+    expect(r.reasons[0]).toContain('Collect at least 7 more');
+  });
+
+  it('with enough examples, RAG first adds no "collect more" reason', () => {
+    const r = recommend(with_({ knowledgeChange: 'daily', examples: 10 }), NOW);
+    expect(r.verdict).toBe('rag_first');
+    expect(r.reasons.join(' ')).not.toMatch(/collect at least/i);
+  });
+});
+
+describe('recommend(): mentions no command that does not exist yet', () => {
+  it.each([
+    ['the API providers', {}],
+    ['self-hosting at high volume', { monthlyTokens: 5e9 }],
+    ['regulated data', { sensitivity: 'regulated' }],
+    ['high volume and regulated data', { monthlyTokens: 5e9, sensitivity: 'regulated' }],
+  ] as const)('%s: no "/finetune cost"', (_name, over) => {
+    const r = recommend(with_({ ...(over as Partial<Answers>), specialization: 'high' }), NOW);
+    expect(r.provider).toBeDefined();
+    expect(JSON.stringify(r)).not.toContain('/finetune cost');
   });
 });

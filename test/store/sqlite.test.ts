@@ -12,7 +12,7 @@ import { migrate } from '../../src/store/sqlite.ts';
 const answers: Answers = {
   useCase: 'Ticket triage',
   taskType: 'classification',
-  examples: 800,
+  examples: 2500,
   dataVolume: 'medium',
   specialization: 'medium',
   latency: 'flexible',
@@ -88,6 +88,7 @@ describe('the SQLite store', () => {
 
   it('rolls a failing migration back whole and says which one failed', () => {
     const db = new DatabaseSync(':memory:');
+    migrate(db);
     const broken = [
       ...MIGRATIONS,
       { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' },
@@ -95,6 +96,26 @@ describe('the SQLite store', () => {
     expect(() => migrate(db, broken)).toThrow(/migration 2 \(broken\) failed: no such table: missing_table/);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
     expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 1 });
+  });
+
+  it('does not migrate while another process holds the write lock, and says so', () => {
+    const path = join(dir, 'locked.db');
+    const holder = new DatabaseSync(path);
+    holder.exec('PRAGMA journal_mode = WAL; BEGIN IMMEDIATE; CREATE TABLE t (x)');
+    const db = new DatabaseSync(path);
+    db.exec('PRAGMA busy_timeout = 50');
+    expect(() => migrate(db)).toThrow(/reading the schema version failed: database is locked/);
+    holder.exec('ROLLBACK');
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    holder.close();
+    db.close();
+  });
+
+  it('keeps an answer whose channel Slack did not say', async () => {
+    const store = openStore({ kind: 'sqlite', path: join(dir, 'bot.db') });
+    const saved = await store.saveAdviceSession({ ...session(), channelId: null });
+    expect((await store.getAdviceSession(saved.id))?.channelId).toBeNull();
+    await store.close();
   });
 
   it('refuses a database written by a newer release', async () => {
