@@ -1,5 +1,5 @@
 /**
- * Versioned schema changes, applied in order, each in its own transaction. Append only: a released
+ * Versioned schema changes, applied in order; the pending ones run in one transaction, all or none. Append only: a released
  * migration is never edited, a new one is added after it.
  */
 export interface Migration {
@@ -17,7 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
         id              TEXT PRIMARY KEY,
         team_id         TEXT NOT NULL,
         user_id         TEXT NOT NULL,
-        channel_id      TEXT NOT NULL,
+        channel_id      TEXT,
         created_at      TEXT NOT NULL,
         answers         TEXT NOT NULL,
         recommendation  TEXT NOT NULL,

@@ -13,7 +13,7 @@ interface AdviceRow {
   id: string;
   team_id: string;
   user_id: string;
-  channel_id: string;
+  channel_id: string | null;
   created_at: string;
   answers: string;
   recommendation: string;
@@ -34,32 +34,35 @@ function toSession(row: AdviceRow): AdviceSession {
 }
 
 export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
-  const current = row.v ?? 0;
   const latest = migrations.at(-1)?.version ?? 0;
-  if (current > latest) {
-    // An older release opening a newer database would write rows the newer schema does not expect.
-    throw new StoreError(
-      `the database is at schema version ${current}, newer than this release knows (${latest}); upgrade finetune-bot`,
-    );
-  }
-  for (const m of migrations) {
-    if (m.version <= current) continue;
+  let applying: Migration | undefined;
+  try {
+    // The version is read under the write lock: two processes starting on one file must not both
+    // decide that the same migration is still to run.
     db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        new Date().toISOString(),
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+    const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+    const current = row.v ?? 0;
+    if (current > latest) {
+      // An older release opening a newer database would write rows the newer schema does not expect.
+      throw new StoreError(
+        `the database is at schema version ${current}, newer than this release knows (${latest}); upgrade finetune-bot`,
       );
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw new StoreError(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`);
     }
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      applying = m;
+      db.exec(m.sql);
+      record.run(m.version, m.name, new Date().toISOString());
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    if (error instanceof StoreError) throw error;
+    const which = applying ? `migration ${applying.version} (${applying.name})` : 'reading the schema version';
+    throw new StoreError(`${which} failed: ${(error as Error).message}`);
   }
   return latest;
 }
@@ -70,8 +73,9 @@ export function openSqliteStore(target: { path: string } | { memory: true }): St
   try {
     if ('path' in target) mkdirSync(dirname(target.path), { recursive: true });
     db = new DatabaseSync(location);
-    // WAL lets /healthz and the monitor read while a handler writes; the timeout rides out short locks.
-    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+    // WAL lets /healthz and the monitor read while a handler writes. node:sqlite blocks the event loop
+    // while it waits for a lock, so the wait stays short: a longer one would stall every ack.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 250; PRAGMA foreign_keys = ON;');
     migrate(db);
   } catch (error) {
     if (error instanceof StoreError) throw error;

@@ -9,7 +9,8 @@ export type Delivery =
 export interface NewAdviceSession {
   teamId: string;
   userId: string;
-  channelId: string;
+  /** Where the command ran; null when Slack did not say (the answer then went to the user's DMs). */
+  channelId: string | null;
   answers: Answers;
   recommendation: Recommendation;
 }
