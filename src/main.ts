@@ -4,8 +4,10 @@ import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@s
 import { registerHandlers } from '../handlers/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
 import { healthRoute, startHealthServer } from './health.ts';
-import { boltLogger, createLogger, type Logger } from './logger.ts';
+import { trackInFlight } from './in-flight.ts';
+import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
 import type { Services } from './services.ts';
+import { slackErrorCode } from './slack/deliver.ts';
 import { openStore, StoreError } from './store/index.ts';
 
 /**
@@ -24,15 +26,29 @@ export interface StartOptions {
   now?: () => Date;
 }
 
+/** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
+const DRAIN_MS = 8_000;
+
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = openStore(config.database);
   const services: Services = { store, logger, now: options.now ?? (() => new Date()) };
   const bolt = boltLogger(logger);
 
+  const clientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    // A few quick retries; a modal's trigger is dead after 3 s, so long back-offs help nobody.
+    retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
+    timeout: 10_000,
+  };
   let receiver: Receiver;
   if (config.slack.mode === 'socket') {
-    receiver = new SocketModeReceiver({ appToken: config.slack.appToken ?? '', logger: bolt });
+    receiver = new SocketModeReceiver({
+      appToken: config.slack.appToken ?? '',
+      logger: bolt,
+      // apps.connections.open goes to the same Web API as everything else (GovSlack, a test server).
+      installerOptions: { clientOptions },
+    });
   } else {
     receiver = new HTTPReceiver({
       signingSecret: config.slack.signingSecret ?? '',
@@ -41,68 +57,110 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     });
   }
 
-  const clientOptions = {
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-    // A few quick retries; a modal's trigger is dead after 3 s, so long back-offs help nobody.
-    retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
-    timeout: 10_000,
-  };
-  let identity: Awaited<ReturnType<webApi.WebClient['auth']['test']>>;
+  // Whatever fails from here on, the store and any server already listening are closed again, so a
+  // failed start leaves nothing behind (tests and supervisors start it again in the same process).
+  const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
   try {
-    identity = await new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger: bolt }).auth.test();
+    const identity = await verifyBotToken(config, clientOptions, bolt);
     logger.info({ team: identity.team, bot: identity.user }, 'authenticated with Slack');
+
+    // The token was verified above; handing Bolt the result spares it an auth.test of its own, whose
+    // failure it would raise as an unhandled rejection.
+    const authorization = {
+      botToken: config.slack.botToken,
+      ...(identity.bot_id ? { botId: identity.bot_id } : {}),
+      ...(identity.user_id ? { botUserId: identity.user_id } : {}),
+      ...(identity.team_id ? { teamId: identity.team_id } : {}),
+    };
+    const app = new App({ authorize: async () => authorization, receiver, logger: bolt, clientOptions });
+    app.error(async (error) => {
+      logger.error({ err: error }, 'unhandled error in a Slack listener');
+    });
+    const inFlight = trackInFlight(app);
+    registerHandlers(app, services);
+
+    let server: Server;
+    if (config.slack.mode === 'http') {
+      server = await listenOrExplain(() => (receiver as HTTPReceiver).start(config.port), config.port);
+      cleanup.unshift(() => receiver.stop());
+    } else {
+      server = await listenOrExplain(() => startHealthServer(store, config.port), config.port);
+      cleanup.unshift(() => closeServer(server));
+      await connectOrExplain(app);
+      cleanup.unshift(() => app.stop());
+    }
+    const port = (server.address() as AddressInfo).port;
+    logger.info({ mode: config.slack.mode, port, database: config.database.kind }, 'finetune-bot is running');
+
+    let stopping: Promise<void> | undefined;
+    return {
+      port,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('shutting down');
+          // Stop taking work first (HTTP server closed, socket disconnected), then let acked work finish.
+          if (config.slack.mode === 'http') await receiver.stop();
+          else await app.stop();
+          const pending = inFlight.count;
+          if ((await inFlight.drain(DRAIN_MS)) === 'timed-out') {
+            logger.warn({ pending: inFlight.count, waited_ms: DRAIN_MS }, 'stopping with Slack work unfinished');
+          } else if (pending > 0) {
+            logger.info({ finished: pending }, 'finished the work in flight');
+          }
+          if (config.slack.mode === 'socket') await closeServer(server);
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
   } catch (error) {
-    await store.close();
-    const code = (error as { data?: { error?: string } }).data?.error;
+    for (const undo of cleanup) await undo().catch(() => {});
+    throw error;
+  }
+}
+
+async function verifyBotToken(config: Config, clientOptions: webApi.WebClientOptions, logger: webApi.Logger) {
+  try {
+    return await new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger }).auth.test();
+  } catch (error) {
+    const code = slackErrorCode(error);
     throw new ConfigError([
       code
         ? `SLACK_BOT_TOKEN was refused by Slack (${code}); copy the Bot User OAuth Token again`
         : `SLACK_BOT_TOKEN could not be checked: Slack did not answer (${(error as Error).message})`,
     ]);
   }
+}
 
-  // The token was verified above; handing Bolt the result spares it an auth.test of its own, whose
-  // failure it would raise as an unhandled rejection.
-  const authorization = {
-    botToken: config.slack.botToken,
-    ...(identity.bot_id ? { botId: identity.bot_id } : {}),
-    ...(identity.user_id ? { botUserId: identity.user_id } : {}),
-    ...(identity.team_id ? { teamId: identity.team_id } : {}),
-  };
-  const app = new App({ authorize: async () => authorization, receiver, logger: bolt, clientOptions });
-  app.error(async (error) => {
-    logger.error({ err: error }, 'unhandled error in a Slack listener');
-  });
-  registerHandlers(app, services);
-
-  let server: Server;
-  if (config.slack.mode === 'http') {
-    server = await (receiver as HTTPReceiver).start(config.port);
-  } else {
-    server = await startHealthServer(store, config.port);
-    await app.start();
+async function listenOrExplain(listen: () => Promise<Server>, port: number): Promise<Server> {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new ConfigError([`PORT ${port} is already in use; stop what holds it or set another PORT`]);
+    if (code === 'EACCES')
+      throw new ConfigError([`PORT ${port} needs privileges this process lacks; use a port above 1023`]);
+    throw error;
   }
-  const port = (server.address() as AddressInfo).port;
-  logger.info({ mode: config.slack.mode, port, database: config.database.kind }, 'finetune-bot is running');
+}
 
-  let stopping: Promise<void> | undefined;
-  return {
-    port,
-    stop() {
-      stopping ??= (async () => {
-        logger.info('shutting down');
-        if (config.slack.mode === 'http') {
-          await receiver.stop();
-        } else {
-          await app.stop();
-          server.closeAllConnections();
-          await new Promise((resolve) => server.close(resolve));
-        }
-        await store.close();
-      })();
-      return stopping;
-    },
-  };
+async function connectOrExplain(app: App): Promise<void> {
+  try {
+    await app.start();
+  } catch (error) {
+    const code = slackErrorCode(error);
+    throw new ConfigError([
+      code
+        ? `SLACK_APP_TOKEN was refused by Slack (${code}); create an app-level token with connections:write again`
+        : `Socket Mode could not connect to Slack (${(error as Error).message})`,
+    ]);
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** Runs the bot as a process: one clear line and exit 1 on bad configuration, clean exit on signals. */
@@ -114,10 +172,14 @@ export async function main(env: Record<string, string | undefined> = process.env
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) {
       for (const line of error.message.split('\n')) console.error(`finetune-bot: ${line}`);
-      process.exitCode = 1;
-      return;
+    } else {
+      // Unexpected: still one line by default; the stack only when asked for, since it can quote
+      // request data.
+      console.error(`finetune-bot: could not start: ${scrubSecrets((error as Error).message ?? String(error))}`);
+      if (/^(debug|trace)$/.test(env.LOG_LEVEL ?? '')) console.error(scrubSecrets((error as Error).stack ?? ''));
     }
-    throw error;
+    process.exitCode = 1;
+    return;
   }
   const shutdown = (signal: string) => {
     // A second signal, or a stop that hangs, should not leave the process stuck.

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { loadConfig } from '../../src/config.ts';
@@ -14,8 +13,9 @@ import { FakeSlack } from '../support/fake-slack.ts';
 import { viewSubmission } from '../support/slack-request.ts';
 
 /**
- * The default mode, end to end: Slack's apps.connections.open is mocked with nock (Socket Mode
- * always asks slack.com for its URL), and a local WebSocket server plays Slack's socket.
+ * The default mode, end to end: the fake Web API answers apps.connections.open (Socket Mode asks
+ * SLACK_API_URL for its socket URL like any other call), and a local WebSocket server plays Slack's
+ * socket.
  */
 
 const APP_TOKEN = 'xapp-1-A0APP-1-socketsecret';
@@ -44,12 +44,7 @@ beforeAll(async () => {
   wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const wsUrl = `ws://127.0.0.1:${(wss.address() as AddressInfo).port}/link/?ticket=t1`;
-  nock.disableNetConnect();
-  nock.enableNetConnect(/^127\.0\.0\.1/);
-  nock('https://slack.com', { reqheaders: { authorization: `Bearer ${APP_TOKEN}` } })
-    .persist()
-    .post('/api/apps.connections.open')
-    .reply(200, { ok: true, url: wsUrl });
+  slack.on('apps.connections.open', () => ({ ok: true, url: wsUrl }));
   wss.on('connection', (ws) => {
     socket = ws;
     ws.on('message', (data) => received.push(JSON.parse(String(data))));
@@ -67,8 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bot?.stop();
-  nock.cleanAll();
-  nock.enableNetConnect();
   wss.close();
   await slack.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -77,6 +70,7 @@ afterAll(async () => {
 describe('Socket Mode', () => {
   it('connects with the app token and serves /healthz on its own port', async () => {
     expect(socket).toBeDefined();
+    expect(slack.callsTo('apps.connections.open')[0]?.authorization).toBe(`Bearer ${APP_TOKEN}`);
     const res = await fetch(`http://127.0.0.1:${bot.port}/healthz`);
     expect(res.status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${bot.port}/slack/events`, { method: 'POST' })).status).toBe(404);
