@@ -25,3 +25,19 @@ export function afterAck(): Promise<void> {
     }
   });
 }
+
+/** A trigger_id is good for 3 s after Slack sent it; after that, views.open can only fail. */
+export const TRIGGER_LIFETIME_MS = 3_000;
+
+/** Rejects when `work` has not settled within `ms`; the work itself is left to finish or fail. */
+export async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

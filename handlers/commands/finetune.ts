@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../src/services.ts';
 import { buildHelpMessage } from '../../src/slack/help-message.ts';
+import { QUESTIONNAIRE_NOT_OPENED } from '../../src/slack/notices.ts';
 import { buildQuestionnaireView } from '../../src/slack/questionnaire-view.ts';
-import { afterAck } from '../after-ack.ts';
+import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -15,16 +16,20 @@ export function finetuneCommand(services: Services) {
         await ack();
         await afterAck();
         try {
-          // The trigger_id dies 3 s after the command was sent: open the modal before anything else.
-          await client.views.open({
-            trigger_id: command.trigger_id,
-            view: buildQuestionnaireView({ channelId: command.channel_id }),
-          });
+          // The trigger_id dies 3 s after the command was sent: open the modal before anything else,
+          // and stop waiting when it can no longer work (the client's own timeout is longer).
+          await withDeadline(
+            client.views.open({
+              trigger_id: command.trigger_id,
+              view: buildQuestionnaireView({ channelId: command.channel_id }),
+            }),
+            TRIGGER_LIFETIME_MS,
+          );
         } catch (error) {
           services.logger.warn({ err: error, user: command.user_id }, 'could not open the questionnaire');
           await respond({
             response_type: 'ephemeral',
-            text: 'Slack did not let me open the questionnaire in time. Please run `/finetune advise` again.',
+            text: QUESTIONNAIRE_NOT_OPENED,
           }).catch(() => {});
         }
         return;

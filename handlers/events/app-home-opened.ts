@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../src/services.ts';
-import { buildHomeView } from '../../src/slack/home-view.ts';
+import { buildHomeView, type HomeAdvice } from '../../src/slack/home-view.ts';
+import type { Delivery } from '../../src/store/types.ts';
 
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
 
@@ -15,10 +16,17 @@ export function appHomeOpened(services: Services) {
     });
     const recent = sessions.map((s) => ({
       createdAt: s.createdAt,
-      channelId: s.delivery && s.delivery.via === 'channel' ? s.delivery.channelId : s.channelId,
+      postedIn: postedIn(s.delivery),
       useCase: s.answers.useCase,
       recommendation: s.recommendation,
     }));
     await client.views.publish({ user_id: event.user, view: buildHomeView(recent) });
   };
+}
+
+function postedIn(delivery: Delivery | undefined): HomeAdvice['postedIn'] {
+  if (delivery?.via === 'channel') return { channelId: delivery.channelId };
+  if (delivery?.via === 'dm') return 'dm';
+  // No delivery recorded yet means the post is still on its way or the process stopped before it.
+  return 'not-delivered';
 }

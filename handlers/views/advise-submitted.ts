@@ -3,14 +3,12 @@ import { parseAnswers } from '../../src/advisor/questionnaire.ts';
 import { recommend } from '../../src/advisor/recommend.ts';
 import type { Services } from '../../src/services.ts';
 import { postToChannelOrDm } from '../../src/slack/deliver.ts';
+import { ADVICE_NOT_SAVED } from '../../src/slack/notices.ts';
 import { decodeAdviseMetadata, readQuestionnaireState } from '../../src/slack/questionnaire-view.ts';
 import { buildRecommendationMessage } from '../../src/slack/recommendation-message.ts';
 import { afterAck } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
-
-const SAVE_FAILED =
-  'I worked out your recommendation but could not save it, so I did not post it. Please try `/finetune advise` again in a minute.';
 
 /** The questionnaire's submit: field errors back into the modal, or a recommendation in the channel. */
 export function adviseSubmitted(services: Services) {
@@ -33,14 +31,14 @@ export function adviseSubmitted(services: Services) {
       session = await services.store.saveAdviceSession({
         teamId: body.team?.id ?? body.user.team_id ?? '',
         userId,
-        channelId: channelId ?? userId,
+        channelId: channelId ?? null,
         answers: parsed.answers,
         recommendation,
       });
     } catch (error) {
       // The store is the record of what was advised; a post without it could not be found again.
       log.error({ err: error }, 'could not save the advice session');
-      await client.chat.postMessage({ channel: userId, text: SAVE_FAILED }).catch(() => {});
+      await client.chat.postMessage({ channel: userId, text: ADVICE_NOT_SAVED }).catch(() => {});
       return;
     }
 
@@ -49,7 +47,13 @@ export function adviseSubmitted(services: Services) {
         buildRecommendationMessage(session, note),
       );
       await services.store.recordDelivery(session.id, delivery);
-      log.info({ advice: session.id, verdict: recommendation.verdict, via: delivery.via }, 'recommendation delivered');
+      if (delivery.via === 'failed')
+        log.warn({ advice: session.id, note: delivery.note }, 'recommendation not delivered');
+      else
+        log.info(
+          { advice: session.id, verdict: recommendation.verdict, via: delivery.via },
+          'recommendation delivered',
+        );
     } catch (error) {
       log.error({ err: error, advice: session.id }, 'could not deliver the recommendation');
       await services.store.recordDelivery(session.id, { via: 'failed', note: 'Slack did not answer' }).catch(() => {});

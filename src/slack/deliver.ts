@@ -36,8 +36,9 @@ export function channelRefusal(code: string, channelId: string): string {
 
 /**
  * Posts in the channel; when Slack refuses it there, sends the same message to the user as a DM,
- * headed by the reason, so nobody waits for an answer that never comes. Network failures and rate
- * limits that outlast the client's retries are thrown: the caller decides what the user is told.
+ * headed by the reason, so nobody waits for an answer that never comes. A channel post that fails
+ * for any other reason (a timeout, Slack's 5xx after the client's retries) also falls back to the DM;
+ * only when that fails the same way is the error thrown, and the caller records it.
  */
 export async function postToChannelOrDm(
   client: WebClient,
@@ -51,8 +52,9 @@ export async function postToChannelOrDm(
       return { via: 'channel', channelId: target.channelId, messageTs: res.ts ?? '' };
     } catch (error) {
       const code = slackErrorCode(error);
-      if (!code) throw error;
-      note = channelRefusal(code, target.channelId);
+      note = code
+        ? channelRefusal(code, target.channelId)
+        : `Slack did not take my post in <#${target.channelId}> (it did not answer in time), so here is your answer privately.`;
     }
   }
   try {

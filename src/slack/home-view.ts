@@ -8,7 +8,8 @@ import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 export interface HomeAdvice {
   createdAt: string;
-  channelId: string;
+  /** Where the answer went: a channel, the person's DMs, or nowhere (Slack refused both). */
+  postedIn: { channelId: string } | 'dm' | 'not-delivered';
   useCase: string;
   recommendation: Pick<Recommendation, 'headline' | 'confidence' | 'provider'>;
 }
@@ -40,10 +41,16 @@ export function buildHomeView(recent: readonly HomeAdvice[]): HomeView {
       type: 'section',
       text: mrkdwn(
         `*${escapeMrkdwn(advice.useCase)}*: ${advice.recommendation.headline}\n` +
-          `${date} in <#${advice.channelId}> · confidence ${advice.recommendation.confidence}` +
+          `${date} ${where(advice.postedIn)} · confidence ${advice.recommendation.confidence}` +
           (provider ? ` · ${provider.name}, \`${provider.model}\`` : ''),
       ),
     });
   }
   return { type: 'home', blocks };
+}
+
+function where(postedIn: HomeAdvice['postedIn']): string {
+  if (postedIn === 'dm') return 'sent to you privately';
+  if (postedIn === 'not-delivered') return 'not delivered';
+  return `in <#${postedIn.channelId}>`;
 }

@@ -83,6 +83,15 @@ describe('/finetune advise, end to end over HTTP', () => {
     });
   });
 
+  it('stops waiting for a views.open that hangs once the trigger is dead, and says so', async () => {
+    h.slack.on('views.open', () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 4500)));
+    const sent = Date.now();
+    await h.post(slashCommandBody({ text: 'advise', responseUrl: `${h.slack.url}/respond/2` }));
+    const [reply] = await h.slack.waitFor('response_url/respond/2', 1, 4000);
+    expect(Date.now() - sent).toBeLessThan(4000);
+    expect(reply?.args).toMatchObject({ text: expect.stringContaining('did not let me open the questionnaire') });
+  });
+
   it('posts the recommendation in the channel and stores the session', async () => {
     const before = (await sessions()).length;
     const res = await h.post(submission(legalAnswers));

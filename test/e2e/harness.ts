@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningBot, startBot } from '../../src/main.ts';
+import { ANSWER_ACTION_ID } from '../../src/slack/questionnaire-view.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
-import { postSigned } from '../support/slack-request.ts';
+import { interactionBody, postSigned, viewSubmission } from '../support/slack-request.ts';
 
 export const SECRET = 'e2e-signing-secret';
 export const BOT_TOKEN = 'xoxb-e2e-token';
@@ -60,4 +61,26 @@ export class Harness {
     await this.slack.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A valid questionnaire submission, signed-ready: a tone use case with no reason to wait. */
+export function adviceSubmission(channel = 'C0CHAN'): string {
+  const a = ANSWER_ACTION_ID;
+  return interactionBody(
+    viewSubmission({
+      callbackId: 'advise_questionnaire',
+      privateMetadata: JSON.stringify({ v: 1, channel }),
+      values: {
+        useCase: { [a]: { type: 'plain_text_input', value: 'Support tone' } },
+        taskType: { [a]: { type: 'static_select', selected_option: { value: 'style' } } },
+        examples: { [a]: { type: 'plain_text_input', value: '300' } },
+        dataVolume: { [a]: { type: 'radio_buttons', selected_option: { value: 'small' } } },
+        specialization: { [a]: { type: 'radio_buttons', selected_option: { value: 'medium' } } },
+        latency: { [a]: { type: 'radio_buttons', selected_option: { value: 'strict' } } },
+        sensitivity: { [a]: { type: 'radio_buttons', selected_option: { value: 'public' } } },
+        monthlyTokens: { [a]: { type: 'plain_text_input', value: '2M' } },
+        knowledgeChange: { [a]: { type: 'static_select', selected_option: { value: 'rarely' } } },
+      },
+    }),
+  );
 }

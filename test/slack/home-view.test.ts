@@ -12,7 +12,7 @@ describe('the Home tab', () => {
   it('lists recent recommendations, at most 20, within limits', () => {
     const advice = {
       createdAt: '2026-11-20T10:00:00.000Z',
-      channelId: 'C0CHAN',
+      postedIn: { channelId: 'C0CHAN' },
       useCase: 'Ticket <triage>',
       recommendation: {
         headline: 'Fine-tune: yes',
@@ -26,5 +26,22 @@ describe('the Home tab', () => {
     expect(text).toContain('*Ticket &lt;triage&gt;*: Fine-tune: yes');
     expect(text).toContain('<!date^1795168800^{date_short}|2026-11-20> in <#C0CHAN>');
     expect(view.blocks.filter((b) => b.type === 'section')).toHaveLength(21);
+  });
+
+  it('says where each answer went when it did not reach a channel', () => {
+    const base = {
+      createdAt: '2026-11-20T10:00:00.000Z',
+      useCase: 'Triage',
+      recommendation: { headline: 'Fine-tune: not yet', confidence: 'low' as const },
+    };
+    const text = JSON.stringify(
+      buildHomeView([
+        { ...base, postedIn: 'dm' },
+        { ...base, postedIn: 'not-delivered' },
+      ]),
+    );
+    expect(text).toContain('sent to you privately');
+    expect(text).toContain('not delivered');
+    expect(text).not.toContain('<#');
   });
 });
