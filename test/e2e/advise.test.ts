@@ -41,12 +41,14 @@ describe('/finetune advise, end to end over HTTP', () => {
   });
 
   it('acks the command at once and opens a valid questionnaire within 3 s', async () => {
+    // A slow views.open must not hold the ack back: the ack goes first.
+    h.slack.on('views.open', () => new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 1000)));
     const body = slashCommandBody({ text: 'advise' });
     const res = await h.post(body);
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
+    expect(res.ms).toBeLessThan(1000);
     const [open] = await h.slack.waitFor('views.open', 1, 3000);
-    expect(res.ms).toBeLessThan(3000);
     expect(open?.authorization).toBe(`Bearer ${BOT_TOKEN}`);
     expect(open?.args.trigger_id).toBe(new URLSearchParams(body).get('trigger_id'));
     const view = open?.args.view as Record<string, unknown>;
@@ -178,6 +180,9 @@ describe('/finetune advise, end to end over HTTP', () => {
   });
 
   it('shows the person’s recommendations on the Home tab, also after a restart', async () => {
+    await h.post(submission(legalAnswers));
+    await h.slack.waitFor('chat.postMessage');
+    await expect.poll(async () => (await sessions())[0]?.delivery?.via).toBe('channel');
     await h.restart();
     const event = eventCallback({
       type: 'app_home_opened',

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,15 +80,41 @@ describe('the bot as a process', () => {
     }
   });
 
+  it('stops with one line naming PORT when the port is taken', async () => {
+    const holder = createServer().listen(0);
+    await once(holder, 'listening');
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const { child, output } = start({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 's',
+        PORT: String(port),
+        SLACK_API_URL: slack.apiUrl,
+        DATABASE_URL: 'sqlite::memory:',
+      });
+      expect(await exitOf(child)).toBe(1);
+      expect(output().stderr.trim()).toBe(
+        `finetune-bot: PORT ${port} is already in use; stop what holds it or set another PORT`,
+      );
+    } finally {
+      holder.close();
+    }
+  });
+
   it('reads .env from its working folder, starts, answers /healthz and shuts down cleanly on SIGTERM', async () => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
     writeFileSync(
       join(dir, '.env'),
-      `SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=s\nSLACK_API_URL=${slack.apiUrl}\nPORT=${port}\n`,
+      `SLACK_BOT_TOKEN=xoxb-from-dotenv\nSLACK_SIGNING_SECRET=s\nSLACK_API_URL=${slack.apiUrl}\nPORT=0\n`,
     );
     const { child, output } = start({ LOG_LEVEL: 'info' });
     try {
       await expect.poll(() => output().stdout, { timeout: 10_000 }).toContain('finetune-bot is running');
+      // PORT=0 takes a free port; the start line says which.
+      const running =
+        output()
+          .stdout.split('\n')
+          .find((line) => line.includes('finetune-bot is running')) ?? '{}';
+      const port = (JSON.parse(running) as { port: number }).port;
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(200);
       expect(slack.callsTo('auth.test').at(-1)?.authorization).toBe('Bearer xoxb-from-dotenv');

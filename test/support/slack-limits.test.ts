@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkMessage, checkView } from './slack-limits.ts';
 
 // The checker guards every builder test, so it gets tests of its own: each limit must bite.
+const opts = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `v${i}` }));
+
 describe('the Block Kit limits checker', () => {
   const input = {
     type: 'input',
@@ -38,6 +41,29 @@ describe('the Block Kit limits checker', () => {
     ],
     ['private_metadata over 3000', { private_metadata: 'x'.repeat(3001) }, /private_metadata/],
     ['duplicate block ids', { blocks: [input, input] }, /duplicate block_id/],
+    [
+      'radio buttons with 11 options',
+      { blocks: [{ ...input, element: { type: 'radio_buttons', action_id: 'r', options: opts(11) } }] },
+      /11 options, max 10/,
+    ],
+    [
+      'checkboxes with 11 options',
+      { blocks: [{ ...input, element: { type: 'checkboxes', action_id: 'c', options: opts(11) } }] },
+      /11 options, max 10/,
+    ],
+    [
+      'an overflow menu with one option',
+      {
+        blocks: [
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: 'x' },
+            accessory: { type: 'overflow', action_id: 'o', options: opts(1) },
+          },
+        ],
+      },
+      /1 options, min 2/,
+    ],
     [
       'an option over 75 characters',
       {

@@ -48,10 +48,19 @@ function id(value: unknown, where: string, out: string[]) {
   if (typeof value === 'string' && value.length > LIMITS.id) out.push(`${where}: longer than ${LIMITS.id}`);
 }
 
-function options(list: unknown, where: string, out: string[]) {
+// Selects take up to 100 options, radio buttons and checkboxes 10, an overflow menu 2 to 5.
+const OPTION_RANGE: Record<string, [number, number]> = {
+  radio_buttons: [1, 10],
+  checkboxes: [1, 10],
+  overflow: [2, 5],
+};
+
+function options(list: unknown, where: string, out: string[], type: string) {
   const opts = (list ?? []) as Json[];
-  if (opts.length > LIMITS.options) out.push(`${where}: ${opts.length} options, max ${LIMITS.options}`);
-  if (opts.length === 0) out.push(`${where}: no options`);
+  const [min, max] = OPTION_RANGE[type] ?? [1, LIMITS.options];
+  if (opts.length > max) out.push(`${where}: ${opts.length} options, max ${max}`);
+  if (opts.length < min)
+    out.push(opts.length === 0 ? `${where}: no options` : `${where}: ${opts.length} options, min ${min}`);
   opts.forEach((o, i) => {
     textObject(o.text, `${where}.options[${i}].text`, LIMITS.optionText, out);
     const value = String(o.value ?? '');
@@ -69,7 +78,7 @@ function element(el: Json, where: string, out: string[]): number {
     if (typeof el.value === 'string' && el.value.length > LIMITS.buttonValue) out.push(`${where}.value: too long`);
   }
   if (['static_select', 'multi_static_select', 'radio_buttons', 'checkboxes', 'overflow'].includes(String(el.type))) {
-    options(el.options, where, out);
+    options(el.options, where, out, String(el.type));
   }
   if (el.type === 'plain_text_input') {
     if (typeof el.max_length === 'number' && (el.max_length < 1 || el.max_length > 3000))
