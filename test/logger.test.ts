@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { boltLogger, createLogger, scrubSecrets } from '../src/logger.ts';
+import { boltLogger, createLogger, safeStringify, scrubDeep, scrubSecrets } from '../src/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -37,5 +37,128 @@ describe('logging', () => {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('[redacted]');
+  });
+
+  it('scrubs JSON-shaped secret fields, whatever the key and spacing', () => {
+    const text = [
+      '{"token":"opaque-1","Client_Secret": "opaque-2","user_password" : "opaque-3"}',
+      '{"headers":{"Authorization":"Basic opaque-4"},"x-api-key":"opaque-5"}',
+      String.raw`body: {\"bot_token\":\"opaque-6\"}`,
+      "{ 'refreshToken': 'opaque-7' }",
+      'GET /oauth?client_id=1&client_secret=opaque-8&max_tokens=100',
+    ].join('\n');
+    const out = scrubSecrets(text);
+    for (let i = 1; i <= 8; i++) expect(out).not.toContain(`opaque-${i}`);
+    expect(out).toContain('"token":"[redacted]"');
+    expect(out).toContain('"Client_Secret": "[redacted]"');
+    expect(out).toContain(String.raw`\"bot_token\":\"[redacted]\"`);
+    // Token counts are not secrets.
+    expect(out).toContain('max_tokens=100');
+    expect(scrubSecrets('{"max_tokens":100,"prompt_tokens": 12}')).toBe('{"max_tokens":100,"prompt_tokens": 12}');
+  });
+
+  it('scrubs webhook paths, every Slack token kind, Bearer and sk- keys', () => {
+    const secrets = {
+      'https://hooks.slack.com/commands/T0001/1234/abcSECRETdef': 'https://hooks.slack.com/[redacted]',
+      'https://hooks.slack.com/services/T0/B0/XXXXSECRET': 'https://hooks.slack.com/[redacted]',
+      'xapp-1-A0-123-abcdef': '[redacted]',
+      'xoxp-1-2-3-userSECRET': '[redacted]',
+      'xoxe-1-refreshSECRET': '[redacted]',
+      'xoxe.xoxp-1-rotatedSECRET': '[redacted]',
+      'Bearer eyJhbGciOi.SECRET.sig': 'Bearer [redacted]',
+      'sk-proj-AbCdEfGhIjKlMnOpQrStUv_SECRET': '[redacted]',
+      'sk-abcdefghijklmnopqrstuvwxyzSECRET': '[redacted]',
+    };
+    for (const [secret, expected] of Object.entries(secrets)) {
+      expect(scrubSecrets(`posting to ${secret} now`)).toBe(`posting to ${expected} now`);
+    }
+    // Ordinary words that merely look similar are left alone.
+    expect(scrubSecrets('task-runner uses sk-learn; see https://api.slack.com/docs')).toBe(
+      'task-runner uses sk-learn; see https://api.slack.com/docs',
+    );
+  });
+
+  it('scrubs nested objects, arrays, errors and causes without crashing on cycles', () => {
+    const cyclic: Record<string, unknown> = { name: 'job', url: 'https://hooks.slack.com/actions/T1/2/deepSECRET' };
+    cyclic.self = cyclic;
+    cyclic.list = [cyclic, { nested: { apiKey: 'opaque-apikey', max_tokens: 512 } }];
+    const err = new Error('request failed: {"token":"opaque-in-message"}', {
+      cause: new Error('upstream said Bearer opaque-in-cause'),
+    });
+    Object.assign(err, { data: { response_metadata: { messages: ['xoxb-1-2-inDataSECRET'] } } });
+    const shared = { ok: true };
+    const out = scrubDeep({ cyclic, err, again: err, a: shared, b: shared, n: 10n }) as Record<string, unknown>;
+    const json = safeStringify(out);
+    for (const secret of ['deepSECRET', 'opaque-apikey', 'opaque-in-message', 'opaque-in-cause', 'inDataSECRET']) {
+      expect(json).not.toContain(secret);
+    }
+    expect(json).toContain('[Circular]');
+    expect(json).toContain('"max_tokens":512');
+    // Repeated but acyclic references are not mistaken for cycles.
+    expect(out.a).toEqual({ ok: true });
+    expect(out.b).toEqual({ ok: true });
+    expect(out.again).toEqual(out.err);
+    expect((out.err as Record<string, unknown>).stack).toContain('request failed');
+  });
+
+  it('scrubs what pino writes at any depth, in errors, bindings and printf arguments', () => {
+    const { logger, text } = capture();
+    const cyclic: Record<string, unknown> = { response_url: 'https://hooks.slack.com/commands/T1/2/fieldSECRET' };
+    cyclic.me = cyclic;
+    logger.info(
+      { request: { headers: { Authorization: 'Basic opaque-header' } }, items: [{ secret: 'opaque-item' }], cyclic },
+      'hello',
+    );
+    const err = new Error('failed with sk-abcdefghijklmnopqrstuvwxyzSECRET', {
+      cause: new Error('cause had xoxp-1-2-causeSECRET'),
+    });
+    logger.error(err);
+    logger.warn({ err }, 'with a field');
+    logger.child({ botToken: 'opaque-binding', note: 'xoxb-1-2-bindingSECRET' }).info('child');
+    logger.info('printf %s and %o', 'xoxb-1-2-printfSECRET', { token: 'opaque-printf', cyclic });
+    const out = text();
+    for (const secret of [
+      'fieldSECRET',
+      'opaque-header',
+      'opaque-item',
+      'SECRET',
+      'opaque-binding',
+      'opaque-printf',
+      'causeSECRET',
+    ]) {
+      expect(out).not.toContain(secret);
+    }
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(5);
+    expect(lines[0].cyclic.me).toBe('[Circular]');
+    expect(lines[0].cyclic.response_url).toBe('https://hooks.slack.com/[redacted]');
+    // logger.error(err) keeps pino's shape: the error under `err` and its (scrubbed) message as the message.
+    expect(lines[1].msg).toBe('failed with [redacted]');
+    expect(lines[1].err.type).toBe('Error');
+    expect(lines[1].err.cause.message).toBe('cause had [redacted]');
+    expect(lines[2].msg).toBe('with a field');
+  });
+
+  it('lets Bolt log cyclic objects, BigInt and errors in any position, scrubbed', () => {
+    const { logger, text } = capture();
+    const bolt = boltLogger(logger);
+    const cyclic: Record<string, unknown> = { token: 'opaque-bolt', count: 3n };
+    cyclic.self = cyclic;
+    expect(() => bolt.debug('event body', cyclic, 42n, undefined)).not.toThrow();
+    expect(() => bolt.warn('retrying', new Error('rate limited, Bearer opaque-bearer'), { attempt: 2 })).not.toThrow();
+    const out = text();
+    expect(out).not.toContain('opaque-bolt');
+    expect(out).not.toContain('opaque-bearer');
+    const [debug, warn] = out
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(debug.component).toBe('bolt');
+    expect(debug.msg).toBe('event body {"token":"[redacted]","count":"3n","self":"[Circular]"} 42n undefined');
+    expect(warn.msg).toBe('retrying {"attempt":2}');
+    expect(warn.err.message).toBe('rate limited, Bearer [redacted]');
   });
 });
