@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { CATALOGUE } from './catalogue.ts';
+import { applyPricesFile, PricesFileError } from './override.ts';
+import type { Catalogue } from './schema.ts';
+
+/**
+ * The catalogue the bot runs with: the built-in one, or PRICES_FILE merged over it. This is the one
+ * file in src/cost/ that touches the disk, and only through `readFile`, so tests pass the text in.
+ * Read once at start; a bad file stops the start with one line naming the file and the JSON path.
+ */
+
+export type ReadFile = (path: string, encoding: 'utf8') => string;
+
+const readUtf8: ReadFile = (path, encoding) => readFileSync(path, encoding);
+
+export function loadCatalogue(pricesFile?: string, readFile: ReadFile = readUtf8): Catalogue {
+  if (pricesFile === undefined || pricesFile === '') return CATALOGUE;
+  let text: string;
+  try {
+    text = readFile(pricesFile, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PricesFileError(pricesFile, [`cannot be read (${reason})`]);
+  }
+  return applyPricesFile(CATALOGUE, text, pricesFile);
+}
+
+export { PricesFileError };
