@@ -10,6 +10,8 @@ import { z } from 'zod';
 export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'sqlite-memory' };
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/finetune-bot.db';
+/** OpenAI's limit for one training file through files.create; larger ones need the Uploads API. */
+export const DEFAULT_MAX_FILE_MB = 512;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -73,6 +75,16 @@ const fields = z.object({
   LOG_LEVEL: optionalText.pipe(
     z.enum(LOG_LEVELS, { error: `expects one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   ),
+  PRICES_FILE: optionalText,
+  MAX_FILE_MB: optionalText.transform((value, ctx) => {
+    if (value === undefined) return DEFAULT_MAX_FILE_MB;
+    const mb = Number(value);
+    if (!/^\d+(\.\d+)?$/.test(value) || mb < 1 || mb > 8192) {
+      ctx.addIssue({ code: 'custom', message: 'expects a size in MB from 1 to 8192' });
+      return z.NEVER;
+    }
+    return mb;
+  }),
 });
 
 const schema = fields.superRefine((env, ctx) => {
@@ -96,6 +108,10 @@ export interface Config {
   port: number;
   database: DatabaseTarget;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** A JSON file whose prices override the built-in catalogue; read at start. */
+  pricesFile?: string;
+  /** The largest training file the bot downloads from Slack to validate. */
+  maxFileBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -134,6 +150,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     database: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
+    ...(e.PRICES_FILE ? { pricesFile: e.PRICES_FILE } : {}),
+    maxFileBytes: Math.round(e.MAX_FILE_MB * 1024 * 1024),
   };
 }
 

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { registerHandlers } from '../handlers/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
+import type { Catalogue } from './cost/catalogue.ts';
+import { loadCatalogue, PricesFileError } from './cost/load.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
@@ -31,8 +33,16 @@ const DRAIN_MS = 8_000;
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel);
+  const prices = loadPrices(config.pricesFile);
   const store = openStore(config.database);
-  const services: Services = { store, logger, now: options.now ?? (() => new Date()) };
+  const services: Services = {
+    store,
+    logger,
+    now: options.now ?? (() => new Date()),
+    prices,
+    limits: { maxFileBytes: config.maxFileBytes },
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+  };
   const bolt = boltLogger(logger);
 
   const clientOptions = {
@@ -115,6 +125,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     };
   } catch (error) {
     for (const undo of cleanup) await undo().catch(() => {});
+    throw error;
+  }
+}
+
+/** The built-in catalogue with PRICES_FILE over it; a bad file stops the start with one line. */
+function loadPrices(file: string | undefined): Catalogue {
+  try {
+    return loadCatalogue(file);
+  } catch (error) {
+    if (error instanceof PricesFileError) throw new ConfigError([`PRICES_FILE ${error.message}`]);
     throw error;
   }
 }

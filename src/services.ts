@@ -1,3 +1,4 @@
+import type { Catalogue } from './cost/catalogue.ts';
 import type { Logger } from './logger.ts';
 import type { Store } from './store/types.ts';
 
@@ -7,4 +8,9 @@ export interface Services {
   logger: Logger;
   /** The advisor's clock: OpenAI's wind-down dates are judged against it. */
   now: () => Date;
+  /** The price catalogue, with PRICES_FILE applied; read once at start. */
+  prices: Catalogue;
+  limits: { maxFileBytes: number };
+  /** SLACK_API_URL when set: file downloads may go to its host as well as Slack's. */
+  slackApiUrl?: string;
 }

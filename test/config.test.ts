@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       port: 3000,
       database: { kind: 'sqlite', path: './data/finetune-bot.db' },
       logLevel: 'info',
+      maxFileBytes: 512 * 1024 * 1024,
     });
   });
 
@@ -37,8 +38,12 @@ describe('loadConfig', () => {
       SLACK_API_URL: 'http://127.0.0.1:9999/api',
       DATABASE_URL: 'sqlite::memory:',
       LOG_LEVEL: 'debug',
+      PRICES_FILE: './prices.json',
+      MAX_FILE_MB: '20',
     });
     expect(config).toMatchObject({
+      pricesFile: './prices.json',
+      maxFileBytes: 20 * 1024 * 1024,
       port: 0,
       database: { kind: 'sqlite-memory' },
       logLevel: 'debug',
@@ -88,6 +93,8 @@ describe('loadConfig', () => {
     [{ ...http, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL expects sqlite:PATH or sqlite::memory:'],
     [{ ...http, DATABASE_URL: 'sqlite:' }, 'DATABASE_URL expects sqlite:PATH with a file path after "sqlite:"'],
     [{ ...http, LOG_LEVEL: 'loud' }, 'LOG_LEVEL expects one of fatal, error, warn, info, debug, trace, silent'],
+    [{ ...http, MAX_FILE_MB: 'lots' }, 'MAX_FILE_MB expects a size in MB from 1 to 8192'],
+    [{ ...http, MAX_FILE_MB: '0' }, 'MAX_FILE_MB expects a size in MB from 1 to 8192'],
   ])('%o → "%s"', (env, line) => {
     expect(problems(env)).toEqual([line]);
   });

@@ -11,6 +11,8 @@ export interface Subcommand {
 
 export const SUBCOMMANDS: readonly Subcommand[] = [
   { usage: 'advise', does: 'answer a few questions and get a reasoned answer: fine-tune or not, and where' },
+  { usage: 'validate', does: 'check a JSONL training file line by line, count its tokens and price the training' },
+  { usage: 'cost', does: 'compare training and serving costs on OpenAI, Azure OpenAI and your own GPUs, with a chart' },
   { usage: 'help', does: 'show this message' },
 ];
 

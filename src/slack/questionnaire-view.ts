@@ -12,31 +12,16 @@ import {
   type Question,
   type RawAnswers,
 } from '../advisor/questionnaire.ts';
+import { type ChannelMetadata, decodeChannelMetadata, encodeChannelMetadata } from './channel-metadata.ts';
 import { mrkdwn, plain } from './text.ts';
 
 export const ADVISE_CALLBACK_ID = 'advise_questionnaire';
 /** Every input's action_id; the block_id is the question id, so errors land on the right field. */
 export const ANSWER_ACTION_ID = 'answer';
 
-export interface AdviseMetadata {
-  /** Where the command ran: the recommendation is posted there. */
-  channelId: string;
-}
-
-export function encodeAdviseMetadata(meta: AdviseMetadata): string {
-  return JSON.stringify({ v: 1, channel: meta.channelId });
-}
-
-/** undefined when the metadata is missing or not ours: the caller then answers in a DM. */
-export function decodeAdviseMetadata(raw: string | undefined): AdviseMetadata | undefined {
-  try {
-    const parsed = JSON.parse(raw ?? '') as { v?: unknown; channel?: unknown };
-    if (parsed.v === 1 && typeof parsed.channel === 'string' && /^[A-Z0-9]{2,}$/.test(parsed.channel)) {
-      return { channelId: parsed.channel };
-    }
-  } catch {}
-  return undefined;
-}
+export type AdviseMetadata = ChannelMetadata;
+export const encodeAdviseMetadata = encodeChannelMetadata;
+export const decodeAdviseMetadata = decodeChannelMetadata;
 
 function option(value: string, label: string): PlainTextOption {
   return { text: plain(label, 75), value };

@@ -8,6 +8,8 @@ import { TASK_TYPES } from '../advisor/questionnaire.ts';
 import type { Recommendation, Verdict } from '../advisor/recommend.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
+export const ESTIMATE_COST_ACTION_ID = 'estimate_cost';
+
 export interface RecommendationInput {
   id: string;
   userId: string;
@@ -78,6 +80,19 @@ export function buildRecommendationMessage(
     blocks.push({ type: 'context', elements: [mrkdwn(`:warning: ${warning}`)] });
   }
   blocks.push(
+    {
+      type: 'actions',
+      block_id: 'advice_actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: ESTIMATE_COST_ACTION_ID,
+          text: plain('Estimate cost', 75),
+          value: input.id,
+          ...(r.fineTune ? { style: 'primary' as const } : {}),
+        },
+      ],
+    },
     { type: 'divider' },
     {
       type: 'context',

@@ -20,6 +20,12 @@ export class Harness {
   readonly dbPath = join(this.dir, 'bot.db');
   bot: RunningBot | undefined;
 
+  /** `env` adds to or overrides the test configuration (MAX_FILE_MB, PRICES_FILE, …). */
+  private readonly env: Record<string, string>;
+  constructor(env: Record<string, string> = {}) {
+    this.env = env;
+  }
+
   async start(): Promise<this> {
     if (!this.slack.url) await this.slack.start();
     const config = loadConfig({
@@ -28,6 +34,7 @@ export class Harness {
       PORT: '0',
       SLACK_API_URL: this.slack.apiUrl,
       DATABASE_URL: `sqlite:${this.dbPath}`,
+      ...this.env,
     });
     this.bot = await startBot(config, { logger: createLogger('silent'), now: () => NOW });
     return this;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -55,6 +55,17 @@ describe('starting and stopping', () => {
     // The store was closed again: another process can take the database's write lock at once.
     const store = openStore({ kind: 'sqlite', path: join(dir, 'bot.db') });
     await store.close();
+  });
+
+  it('names PRICES_FILE and the bad entry when the prices file is wrong, before opening anything', async () => {
+    const file = join(dir, 'prices.json');
+    writeFileSync(file, '{"gpus": {"H100-80GB": {"hourly_usd": -3}}}');
+    const start = startBot(config({ SLACK_SIGNING_SECRET: SECRET, PORT: '0', PRICES_FILE: file }), { logger: silent });
+    await expect(start).rejects.toThrow(ConfigError);
+    await expect(start).rejects.toThrow(
+      new RegExp(`^PRICES_FILE .*${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}.*gpus`),
+    );
+    expect(slack.calls).toEqual([]);
   });
 
   it('names SLACK_APP_TOKEN when Slack refuses it, and frees the health port', async () => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -12,7 +12,16 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   authorization: string | undefined;
+  /** The raw body, for file uploads (method `upload/<file id>`). */
+  bytes?: Buffer;
 }
+
+/** A file Slack would serve at url_private_download: a body, or a status with headers. */
+export type ServedFile =
+  | { body: Buffer | string | (() => AsyncIterable<Uint8Array>); headers?: Record<string, string> }
+  | { status: number; body?: string; headers?: Record<string, string> };
+
+let uploadCounter = 0;
 
 export type Reply = Record<string, unknown> | { status: number; body: unknown; headers?: Record<string, string> };
 type Responder = (args: Record<string, unknown>) => Reply | Promise<Reply>;
@@ -32,7 +41,30 @@ const DEFAULTS: Record<string, Responder> = {
   'chat.postMessage': (args) => ({ ok: true, channel: args.channel, ts: `${++tsCounter}.000100`, message: {} }),
   'views.open': () => ({ ok: true, view: { id: 'V0001', hash: 'h1' } }),
   'views.publish': () => ({ ok: true, view: { id: 'V0HOME' } }),
+  'views.update': () => ({ ok: true, view: { id: 'V0001' } }),
 };
+
+/** files.uploadV2 asks for an upload URL on this server, posts the bytes there, then completes. */
+function uploadDefaults(baseUrl: string): Record<string, Responder> {
+  return {
+    'files.getUploadURLExternal': (args) => {
+      const id = `F0UP${++uploadCounter}`;
+      return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id, filename: args.filename };
+    },
+    'files.completeUploadExternal': (args) => ({
+      ok: true,
+      files: (
+        (Array.isArray(args.files) ? args.files : JSON.parse(String(args.files ?? '[]'))) as Array<{
+          id: string;
+          title?: string;
+        }>
+      ).map((f) => ({
+        id: f.id,
+        title: f.title,
+      })),
+    }),
+  };
+}
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (raw === '') return {};
@@ -49,27 +81,36 @@ function parseBody(raw: string, contentType: string | undefined): Record<string,
   return args;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
   private readonly responders = new Map<string, Responder>();
+  private readonly files = new Map<string, ServedFile>();
   private server: Server | undefined;
   private waiters: Array<() => void> = [];
   url = '';
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
-      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const raw = await readBody(req);
       const path = (req.url ?? '/').split('?')[0] ?? '/';
+      const authorization = req.headers.authorization;
+      if (path.startsWith('/files/')) return this.serveFile(path, authorization, res);
+      if (path.startsWith('/upload/')) {
+        this.record({ method: path.slice(1), args: {}, authorization, bytes: raw });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        return res.end('OK - 200');
+      }
+      const body = parseBody(raw.toString('utf8'), req.headers['content-type']);
       const method = path.startsWith('/api/') ? path.slice('/api/'.length) : `response_url${path}`;
-      this.calls.push({ method, args: body, authorization: req.headers.authorization });
-      for (const wake of this.waiters.splice(0)) wake();
-      const responder = this.responders.get(method) ?? DEFAULTS[method] ?? (() => ({ ok: true }));
+      this.record({ method, args: body, authorization });
+      const responder =
+        this.responders.get(method) ?? DEFAULTS[method] ?? uploadDefaults(this.url)[method] ?? (() => ({ ok: true }));
       const reply = await responder(body);
       const status = 'status' in reply && typeof reply.status === 'number' ? reply.status : 200;
       const payload = 'status' in reply && typeof reply.status === 'number' ? reply.body : reply;
@@ -83,6 +124,39 @@ export class FakeSlack {
     await once(this.server, 'listening');
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  private async serveFile(path: string, authorization: string | undefined, res: ServerResponse) {
+    this.record({ method: `file${path.slice('/files'.length)}`, args: {}, authorization });
+    const file = this.files.get(path);
+    if (!file) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('file_not_found');
+    }
+    if ('status' in file) {
+      res.writeHead(file.status, { 'content-type': 'text/plain', ...file.headers });
+      return res.end(file.body ?? '');
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream', ...file.headers });
+    if (typeof file.body === 'function') {
+      for await (const chunk of file.body()) {
+        if (!res.write(chunk)) await once(res, 'drain');
+      }
+      return res.end();
+    }
+    res.end(file.body);
+  }
+
+  /** Serves a file the way Slack serves url_private_download; returns that URL. */
+  serve(name: string, file: ServedFile): string {
+    const path = `/files/T0001-F${++uploadCounter}/download/${encodeURIComponent(name)}`;
+    this.files.set(path, file);
+    return `${this.url}${path}`;
   }
 
   get apiUrl(): string {
@@ -121,6 +195,7 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.responders.clear();
+    this.files.clear();
   }
 
   async stop(): Promise<void> {

@@ -43,6 +43,7 @@ type StateValue = {
   value?: string | null;
   selected_option?: { value: string } | null;
   selected_options?: Array<{ value: string }>;
+  files?: Array<Record<string, unknown>>;
 };
 
 /** A view_submission for a modal, with state values as Slack sends them: block_id → action_id → value. */
@@ -99,4 +100,51 @@ export async function postSigned(
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': contentType, ...headers } });
   const text = await res.text();
   return { status: res.status, text, json: () => JSON.parse(text), ms: performance.now() - started };
+}
+
+/** A button press on a message, as Slack sends block_actions. */
+export function blockAction(o: {
+  actionId: string;
+  value: string;
+  channelId?: string;
+  userId?: string;
+  responseUrl?: string;
+}) {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0001', domain: 'acme' },
+    user: { id: o.userId ?? 'U0ASKER', username: 'ada', name: 'ada', team_id: 'T0001' },
+    api_app_id: 'A0APP',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: '1700000000.000100', channel_id: o.channelId ?? 'C0CHAN' },
+    trigger_id: `${Date.now()}.3.trigger`,
+    channel: { id: o.channelId ?? 'C0CHAN', name: 'ml-team' },
+    message: { ts: '1700000000.000100', text: 'a message' },
+    response_url: o.responseUrl ?? 'https://hooks.slack.com/actions/T0001/1/abc',
+    actions: [
+      {
+        type: 'button',
+        action_id: o.actionId,
+        block_id: 'advice_actions',
+        value: o.value,
+        action_ts: `${Date.now() / 1000}`,
+        text: { type: 'plain_text', text: 'Estimate cost' },
+      },
+    ],
+  };
+}
+
+/** A file as file_input puts it in view state: what Slack tells us about an upload. */
+export function uploadedFile(o: { name: string; url: string; size: number; id?: string }) {
+  return {
+    id: o.id ?? 'F0TRAIN',
+    name: o.name,
+    title: o.name,
+    filetype: o.name.split('.').pop() ?? 'text',
+    mimetype: 'application/octet-stream',
+    size: o.size,
+    url_private: o.url,
+    url_private_download: o.url,
+    user: 'U0ASKER',
+  };
 }

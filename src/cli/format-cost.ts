@@ -1,0 +1,35 @@
+import { formatTokens } from '../advisor/providers.ts';
+import { breakEvenSentence } from '../reports/break-even-words.ts';
+import type { CostComparison } from '../reports/cost-comparison.ts';
+import { formatUsd } from '../slack/validation-report.ts';
+
+/** The cost comparison for a terminal: a table, then break-evens, warnings and assumptions. */
+export function formatCostText(c: Omit<CostComparison, 'chart'>): string {
+  const out = [
+    `Cost: ${formatTokens(c.trainingTokens)} training tokens × ${c.epochs} epochs, ${formatTokens(c.monthlyTokens)} tokens/month`,
+    '',
+  ];
+  const header = ['Option', 'Training', 'Per month', 'First month', '12 months'];
+  const rows = c.estimates.map((e) => [
+    e.label,
+    formatUsd(e.training.usd),
+    formatUsd(e.monthly.totalUsd),
+    formatUsd(e.firstMonthUsd),
+    formatUsd(e.twelveMonthsUsd),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  for (const row of [header, ...rows]) {
+    out.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
+  }
+  if (c.breakEvens.length > 0) {
+    out.push('', 'Break-even');
+    for (const b of c.breakEvens) out.push(`  ${breakEvenSentence(b)}`);
+  }
+  const warnings = [...c.errors, ...new Set(c.estimates.flatMap((e) => e.warnings))];
+  if (warnings.length > 0) out.push('', 'Warnings', ...warnings.map((w) => `  ${w}`));
+  const assumptions = [...new Set(c.estimates.flatMap((e) => e.assumptions))];
+  if (assumptions.length > 0) out.push('', 'Assumptions', ...assumptions.map((a) => `  ${a}`));
+  const asOf = [...new Set(c.estimates.map((e) => e.asOf))].sort();
+  out.push('', `Estimates, not quotes. Prices as of ${asOf.join(', ') || 'unknown'}.`);
+  return out.join('\n');
+}

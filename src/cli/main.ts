@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+/**
+ * `npx finetune-bot validate FILE …` and `npx finetune-bot estimate …`: the Slack reports, in a
+ * terminal; `convert` reshapes training files. Exit 0 when all is well, 1 when the file has errors
+ * (or nothing could be estimated or converted), 2 on a usage mistake, so scripts and CI can gate on it.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadCatalogue, PricesFileError } from '../cost/load.ts';
+import { DEFAULT_MODEL, findModel, TUNABLE_MODELS } from '../data/models.ts';
+import { readFileChunks } from '../data/read-file.ts';
+import { UnknownModelError, validateJsonl } from '../data/validate.ts';
+import { trainingCostLines } from '../reports/cost-options.ts';
+import { runConvert } from './convert.ts';
+import { runEstimate } from './estimate.ts';
+import { formatValidationText } from './format-validation.ts';
+import { type Io, UsageError } from './io.ts';
+
+export const USAGE = `Usage:
+  finetune-bot validate FILE [--model M] [--epochs N|auto] [--json]
+  finetune-bot estimate (--tokens N | --file FILE) [--model M] [--epochs N] [--monthly-tokens N]
+                        [--option openai:MODEL | azure:TIER:MODEL | gpu:GPU:lora|qlora|full]…
+                        [--params-b N] [--prices FILE] [--json]
+  finetune-bot convert FILE --to chat|trainer --out OUT [--system PROMPT]
+                        chat: instruction/response pairs → chat examples; trainer: chat → the LoRA trainer's
+
+Token counts take suffixes: 500k, 2M, 1.5B. Models: ${TUNABLE_MODELS.map((m) => m.id).join(', ')}.`;
+
+async function validateCommand(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      model: { type: 'string', default: DEFAULT_MODEL },
+      epochs: { type: 'string', default: 'auto' },
+      json: { type: 'boolean', default: false },
+      prices: { type: 'string' },
+    },
+  });
+  const [file] = positionals;
+  if (!file || positionals.length > 1) throw new UsageError('validate takes exactly one FILE.');
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`${file}: no such file.`);
+  const epochs = values.epochs === 'auto' ? 'auto' : Number(values.epochs);
+  if (epochs !== 'auto' && (!Number.isInteger(epochs) || epochs < 1 || epochs > 50)) {
+    throw new UsageError('--epochs is a whole number from 1 to 50, or auto.');
+  }
+  if (!findModel(values.model)) throw new UsageError(`unknown model ${values.model}.`);
+  const prices = loadCatalogue(values.prices ?? io.env.PRICES_FILE);
+  const report = await validateJsonl(readFileChunks(file), { model: values.model, epochs });
+  const costs = trainingCostLines(report, prices, io.now());
+  if (values.json) io.out(JSON.stringify({ file, ...report, trainingCost: costs.lines }, null, 2));
+  else io.out(formatValidationText(file, report, costs.lines));
+  return report.ok ? 0 : 1;
+}
+
+/** Runs one CLI invocation; returns the exit code. Never throws. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'validate') return await validateCommand(rest, io);
+    if (command === 'estimate') return await runEstimate(rest, io);
+    if (command === 'convert') return await runConvert(rest, io);
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown command ${command}.`);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`finetune-bot: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof UnknownModelError || error instanceof PricesFileError) {
+      io.err(`finetune-bot: ${error.message}`);
+      return 2;
+    }
+    io.err(`finetune-bot: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    now: () => new Date(),
+  });
+}

@@ -1,0 +1,58 @@
+import { costChartSpec } from '../charts/cost-chart.ts';
+import { renderPng } from '../charts/render.ts';
+import type { BreakEven } from '../cost/break-even.ts';
+import type { Catalogue } from '../cost/catalogue.ts';
+import {
+  breakEvens,
+  type CostOption,
+  costCurve,
+  curveVolumes,
+  estimate,
+  type OptionEstimate,
+} from '../cost/estimate.ts';
+import { tokensText } from '../cost/units.ts';
+
+export interface CostComparisonRequest {
+  trainingTokens: number;
+  epochs: number;
+  monthlyInputTokens: number;
+  monthlyOutputTokens: number;
+  options: CostOption[];
+}
+
+export interface CostComparison {
+  trainingTokens: number;
+  epochs: number;
+  monthlyTokens: number;
+  estimates: OptionEstimate[];
+  breakEvens: BreakEven[];
+  /** Options that could not be priced, in plain words; the others are still compared. */
+  errors: string[];
+  /** The chart as PNG, rendered only when asked for (it costs ~100 ms of CPU). */
+  chart: () => Promise<Buffer>;
+}
+
+/** Everything `/finetune cost` and `finetune-bot estimate` show: the table, break-evens, the chart. */
+export function compareCosts(request: CostComparisonRequest, catalogue: Catalogue, now: Date): CostComparison {
+  const result = estimate(request, catalogue, now);
+  const marks = breakEvens(request, catalogue);
+  const monthlyTokens = request.monthlyInputTokens + request.monthlyOutputTokens;
+  return {
+    trainingTokens: request.trainingTokens,
+    epochs: request.epochs,
+    monthlyTokens,
+    estimates: result.options,
+    breakEvens: marks,
+    errors: result.errors,
+    chart: () => {
+      const crossings = marks.map((b) => b.monthlyTokens).filter((v): v is number => v !== undefined);
+      const curve = costCurve(request, catalogue, curveVolumes(monthlyTokens, [monthlyTokens, ...crossings]));
+      return renderPng(
+        costChartSpec(curve, marks, {
+          title: 'Monthly cost against monthly volume',
+          subtitle: `Serving only; training (${tokensText(request.trainingTokens)} tokens × ${request.epochs} epochs) is paid once`,
+        }),
+      );
+    },
+  };
+}

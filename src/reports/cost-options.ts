@@ -1,0 +1,118 @@
+import type { Catalogue } from '../cost/catalogue.ts';
+import { type CostOption, estimate } from '../cost/estimate.ts';
+import { optionLabel } from '../cost/options.ts';
+import { findModel } from '../data/models.ts';
+import type { ValidationReport } from '../data/validate.ts';
+import type { CostPrefill } from '../slack/cost-view.ts';
+import type { AdviceSession } from '../store/types.ts';
+
+/**
+ * The options people compare, as the cost modal offers them. A value encodes one CostOption:
+ * `openai|MODEL`, `azure|TIER|MODEL`, `gpu|GPU|METHOD` (the model size is asked for separately).
+ */
+/** One row of the training-cost comparison under a validation report. */
+export interface TrainingCostLine {
+  label: string;
+  usd: number;
+  detail?: string;
+}
+
+export interface OfferedOption {
+  value: string;
+  label: string;
+}
+
+/** The self-hosted model size assumed when nobody says otherwise: Llama 3.1 8B class. */
+export const DEFAULT_SELF_HOSTED_B = 8;
+
+export function encodeOption(option: CostOption): string {
+  if (option.provider === 'openai') return `openai|${option.model}`;
+  if (option.provider === 'azure') return `azure|${option.tier}|${option.model}`;
+  return `gpu|${option.gpu}|${option.method}`;
+}
+
+export function decodeOption(value: string, modelParamsB = DEFAULT_SELF_HOSTED_B): CostOption | undefined {
+  const [provider, a, b] = value.split('|');
+  if (provider === 'openai' && a) return { provider, model: a };
+  if (provider === 'azure' && (a === 'standard' || a === 'global' || a === 'developer') && b)
+    return { provider, tier: a, model: b };
+  if (provider === 'gpu' && a && (b === 'lora' || b === 'qlora' || b === 'full'))
+    return { provider, gpu: a, method: b, modelParamsB };
+  return undefined;
+}
+
+/** Everything the catalogue can price, for the modal's multi-select (at most 100 options). */
+export function offeredOptions(catalogue: Catalogue): OfferedOption[] {
+  const options: CostOption[] = [];
+  for (const model of Object.keys(catalogue.openai.models)) options.push({ provider: 'openai', model });
+  for (const model of Object.keys(catalogue.azure.models)) {
+    for (const tier of ['global', 'standard', 'developer'] as const) options.push({ provider: 'azure', tier, model });
+  }
+  for (const gpu of Object.keys(catalogue.gpus)) {
+    for (const method of ['lora', 'qlora'] as const)
+      options.push({ provider: 'gpu', gpu, method, modelParamsB: DEFAULT_SELF_HOSTED_B });
+  }
+  return options.slice(0, 100).map((o) => ({ value: encodeOption(o), label: optionLabel(o) }));
+}
+
+/** A sensible first comparison for a model: the API on both clouds and one self-hosted GPU. */
+export function defaultOptions(model: string, catalogue: Catalogue): CostOption[] {
+  const options: CostOption[] = [];
+  if (catalogue.openai.models[model]) options.push({ provider: 'openai', model });
+  if (catalogue.azure.models[model]) {
+    options.push({ provider: 'azure', tier: 'global', model });
+    options.push({ provider: 'azure', tier: 'developer', model });
+  }
+  const gpu = catalogue.gpus['A100-80GB'] ? 'A100-80GB' : Object.keys(catalogue.gpus)[0];
+  if (gpu) options.push({ provider: 'gpu', gpu, method: 'lora', modelParamsB: DEFAULT_SELF_HOSTED_B });
+  return options;
+}
+
+/** Training cost of a validated file on each default option, for the report's table. */
+export function trainingCostLines(
+  report: ValidationReport,
+  catalogue: Catalogue,
+  now: Date,
+): { lines: TrainingCostLine[]; asOf?: string } {
+  if (report.trainingTokens <= 0) return { lines: [] };
+  const { options } = estimate(
+    {
+      trainingTokens: report.trainingTokens,
+      epochs: report.epochs.value,
+      monthlyInputTokens: 0,
+      monthlyOutputTokens: 0,
+      options: defaultOptions(report.model, catalogue),
+    },
+    catalogue,
+    now,
+  );
+  const lines = options.map((o) => ({
+    label: o.label,
+    usd: o.training.usd,
+    ...(o.training.gpuHours !== undefined
+      ? { detail: `≈ ${Number(o.training.gpuHours.toPrecision(2))} GPU-hours` }
+      : {}),
+  }));
+  const asOf = options.map((o) => o.asOf).sort()[0];
+  return { lines, ...(asOf ? { asOf } : {}) };
+}
+
+/** A guess at tokens per labelled example, for pre-filling from advice; the file gives the real count. */
+export const TOKENS_PER_EXAMPLE_GUESS = 500;
+
+/** The cost modal's starting values for a recommendation: its volumes, its model, its options. */
+export function costPrefillFromAdvice(session: AdviceSession, catalogue: Catalogue): CostPrefill {
+  const suggested = session.recommendation.provider?.model;
+  const model = (suggested && findModel(suggested)?.id) || undefined;
+  const options = defaultOptions(model ?? 'gpt-4.1-mini-2025-04-14', catalogue);
+  return {
+    trainingTokens: Math.max(1, session.answers.examples) * TOKENS_PER_EXAMPLE_GUESS,
+    monthlyTokens: session.answers.monthlyTokens,
+    epochs: 3,
+    options,
+    ...(model ? { model } : {}),
+    note:
+      `Pre-filled from “${session.answers.useCase.slice(0, 80)}”: ${session.answers.examples.toLocaleString('en-US')} examples ` +
+      `× about ${TOKENS_PER_EXAMPLE_GUESS} tokens each. Upload the file for an exact count.`,
+  };
+}

@@ -1,0 +1,108 @@
+import { type ValidateOptions, type ValidationReport, validateJsonl } from '../data/validate.ts';
+
+/**
+ * Downloading a file someone uploaded to Slack (file_input hands us url_private_download), as a
+ * stream, with the size cap enforced while reading, so a large or endless body never sits in memory.
+ */
+
+export class SlackFileError extends Error {
+  override name = 'SlackFileError';
+}
+
+export interface DownloadOptions {
+  maxBytes: number;
+  /** The Web API URL in use (SLACK_API_URL): its host may serve files too (GovSlack, a test server). */
+  apiUrl?: string;
+  timeoutMs?: number;
+}
+
+function formatMb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toLocaleString('en-US', { maximumFractionDigits: 1 })} MB`;
+}
+
+/** The bot token goes only to Slack's own hosts; a link anywhere else is refused, not followed. */
+export function isSlackHost(url: string, apiUrl?: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).host;
+  } catch {
+    return false;
+  }
+  if (apiUrl && new URL(apiUrl).host === host) return true;
+  return /(^|\.)slack\.com$/.test(host) || /(^|\.)slack-gov\.com$/.test(host);
+}
+
+export async function* downloadSlackFile(
+  url: string,
+  token: string,
+  options: DownloadOptions,
+): AsyncGenerator<Uint8Array> {
+  if (!isSlackHost(url, options.apiUrl)) {
+    throw new SlackFileError('That file link does not point at Slack, so I did not download it.');
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(options.timeoutMs ?? 300_000),
+    });
+  } catch (error) {
+    throw new SlackFileError(
+      `I could not download the file from Slack (${(error as Error).name === 'TimeoutError' ? 'it took too long' : 'no answer'}).`,
+    );
+  }
+  if (res.status === 404 || res.status === 410) {
+    throw new SlackFileError(
+      'The file is no longer in Slack: it was deleted, or is no longer shared with me. Upload it again.',
+    );
+  }
+  if (!res.ok) {
+    throw new SlackFileError(
+      `Slack would not let me download the file (HTTP ${res.status}). Upload it again in a minute.`,
+    );
+  }
+  // Without files:read Slack answers 200 with its sign-in page instead of the file.
+  if ((res.headers.get('content-type') ?? '').includes('text/html')) {
+    await res.body?.cancel();
+    throw new SlackFileError(
+      'Slack sent a sign-in page instead of the file: the app is missing the files:read scope. Reinstall it from manifest.yml.',
+    );
+  }
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > options.maxBytes) {
+    await res.body?.cancel();
+    throw new SlackFileError(`The file is ${formatMb(declared)}; the limit here is ${formatMb(options.maxBytes)}.`);
+  }
+  if (!res.body) return;
+  let seen = 0;
+  for await (const chunk of res.body) {
+    seen += chunk.byteLength;
+    if (seen > options.maxBytes) {
+      throw new SlackFileError(`The file is larger than the limit here, ${formatMb(options.maxBytes)}.`);
+    }
+    yield chunk;
+  }
+}
+
+/**
+ * Validates a file someone uploaded, as it streams in. Throws SlackFileError (plain words, for the
+ * person) when it cannot be downloaded; anything else thrown is our bug, to be logged.
+ */
+export async function validateSlackFile(
+  file: { url: string },
+  token: string,
+  download: DownloadOptions,
+  options: ValidateOptions,
+): Promise<ValidationReport> {
+  return validateJsonl(downloadSlackFile(file.url, token, download), options);
+}
+
+/** What to tell the person when their file could not be read. */
+export function whyNotRead(error: unknown): string {
+  return error instanceof SlackFileError ? error.message : 'Something went wrong on my side while reading it.';
+}
+
+/** The download limits for this deployment, from the services the handlers get. */
+export function downloadLimits(services: { limits: { maxFileBytes: number }; slackApiUrl?: string }): DownloadOptions {
+  return { maxBytes: services.limits.maxFileBytes, ...(services.slackApiUrl ? { apiUrl: services.slackApiUrl } : {}) };
+}

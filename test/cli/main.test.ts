@@ -1,0 +1,148 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ftbot-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const chat = (i: number) =>
+  JSON.stringify({
+    messages: [
+      { role: 'user', content: `What is ${i} + ${i}?` },
+      { role: 'assistant', content: String(i + i) },
+    ],
+  });
+function file(name: string, lines: string[]): string {
+  const path = join(dir, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+const good = file(
+  'good.jsonl',
+  Array.from({ length: 60 }, (_, i) => chat(i)),
+);
+const bad = file('bad.jsonl', [...Array.from({ length: 20 }, (_, i) => chat(i)), '{"messages": "nope"}', '[1,2]']);
+
+async function run(...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: (t) => {
+      err += `${t}\n`;
+    },
+    env: {},
+    now: () => new Date('2026-11-23T12:00:00Z'),
+  });
+  return { code, out, err };
+}
+
+describe('finetune-bot validate', () => {
+  it('passes a good file with exit 0 and the token stats', async () => {
+    const r = await run('validate', good);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('✓');
+    expect(r.out).toContain('60 examples');
+    expect(r.out).toMatch(/billable\s+[\d,]+ tokens/);
+    expect(r.out).toContain('OpenAI gpt-4.1-mini');
+  });
+
+  it('lists errors by line with exit 1', async () => {
+    const r = await run('validate', bad, '--model', 'gpt-4o-mini');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('2 errors to fix');
+    expect(r.out).toMatch(/line 21 \$\.messages: /);
+    expect(r.out).toMatch(/line 22/);
+  });
+
+  it('prints the whole report as JSON for scripts', async () => {
+    const r = await run('validate', bad, '--json', '--epochs', '2');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({
+      ok: false,
+      lines: 22,
+      examples: 21,
+      totalErrors: 2,
+      epochs: { value: 2, auto: false },
+    });
+    expect(report.errors[0]).toMatchObject({ line: 21, path: expect.stringMatching(/^\$/) });
+  });
+
+  it.each([
+    [['validate'], 'validate takes exactly one FILE.'],
+    [['validate', join(dir, 'missing.jsonl')], 'missing.jsonl: no such file.'],
+    [['validate', 'x', 'y'], 'validate takes exactly one FILE.'],
+    [['validate', 'FILE', '--epochs', '0'], '--epochs is a whole number from 1 to 50, or auto.'],
+    [['frobnicate'], 'unknown command frobnicate.'],
+    [['estimate'], 'give --tokens N or --file FILE.'],
+    [['estimate', '--tokens', 'lots'], '--tokens expects a token count such as 2M or 500k, not "lots".'],
+    [['estimate', '--tokens', '1M', '--option', 'aws:thing'], '--option aws:thing is not openai:MODEL'],
+    [['estimate', '--tokens', '1M', '--model', 'gpt-9'], 'unknown model gpt-9.'],
+  ])('%j → usage error, exit 2', async (argv, message) => {
+    const r = await run(...argv.map((a) => (a === 'FILE' ? good : a)));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+    expect(r.err).toContain('Usage:');
+  });
+
+  it('says which line of a bad PRICES_FILE is wrong', async () => {
+    const prices = join(dir, 'prices.json');
+    writeFileSync(prices, '{"gpus": {"H100-80GB": {"hourly_usd": "cheap"}}}');
+    const r = await run('estimate', '--tokens', '1M', '--prices', prices);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(prices);
+    expect(r.err).toContain('gpus');
+  });
+});
+
+describe('finetune-bot estimate', () => {
+  it('compares the default options for a token count', async () => {
+    const r = await run('estimate', '--tokens', '2M', '--monthly-tokens', '50M');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Cost: 2M training tokens × 3 epochs, 50M tokens/month');
+    expect(r.out).toMatch(/OpenAI gpt-4\.1-mini\s+\$30\.00/);
+    expect(r.out).toContain('Break-even');
+  });
+
+  it('counts the tokens of a file, takes chosen options, and writes the chart', async () => {
+    const chart = join(dir, 'cost.png');
+    const r = await run(
+      'estimate',
+      '--file',
+      good,
+      '--option',
+      'openai:gpt-4.1-nano-2025-04-14',
+      '--option',
+      'gpu:H100-80GB:qlora',
+      '--params-b',
+      '70',
+      '--chart',
+      chart,
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.out);
+    expect(data.epochs).toBe(3);
+    expect(data.estimates.map((e: { label: string }) => e.label)).toEqual([
+      'OpenAI gpt-4.1-nano',
+      'Own GPU: H100-80GB QLoRA, 70B',
+    ]);
+    expect(readFileSync(chart).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('the installed command', () => {
+  it('runs as `finetune-bot` and exits with the report’s status', () => {
+    const bin = resolve('src/cli/main.ts');
+    const ok = spawnSync(process.execPath, [bin, 'validate', good], { encoding: 'utf8' });
+    const failed = spawnSync(process.execPath, [bin, 'validate', bad], { encoding: 'utf8' });
+    expect([ok.status, failed.status]).toEqual([0, 1]);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).bin).toEqual({ 'finetune-bot': 'src/cli/main.ts' });
+  });
+});
