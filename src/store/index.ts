@@ -3,7 +3,8 @@ import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './types.ts';
 
 export { StoreError } from './sqlite.ts';
-export type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
+export type * from './types.ts';
+export { ACTIVE_PHASES, FINISHED_PHASES } from './types.ts';
 
 /** Opens the store the configuration names; PostgreSQL joins here when it is supported. */
 export function openStore(target: DatabaseTarget): Store {

@@ -28,4 +28,51 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX advice_sessions_by_team ON advice_sessions (team_id, created_at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id               TEXT PRIMARY KEY,
+        team_id          TEXT NOT NULL,
+        channel_id       TEXT NOT NULL,
+        requested_by     TEXT NOT NULL,
+        provider         TEXT NOT NULL,
+        request          TEXT NOT NULL,
+        phase            TEXT NOT NULL,
+        provider_job_id  TEXT,
+        provider_status  TEXT,
+        fine_tuned_model TEXT,
+        message_ts       TEXT,
+        event_cursor     TEXT,
+        progress         TEXT NOT NULL DEFAULT '{}',
+        estimate_usd     REAL,
+        actual_usd       REAL,
+        error            TEXT,
+        approval         TEXT,
+        created_at       TEXT NOT NULL,
+        updated_at       TEXT NOT NULL,
+        started_at       TEXT,
+        finished_at      TEXT,
+        last_event_at    TEXT,
+        last_edit_at     TEXT
+      );
+      CREATE INDEX jobs_by_phase ON jobs (phase, created_at);
+      CREATE INDEX jobs_by_channel ON jobs (team_id, channel_id, created_at DESC);
+      CREATE UNIQUE INDEX jobs_by_provider_job ON jobs (provider, provider_job_id) WHERE provider_job_id IS NOT NULL;
+      CREATE TABLE job_announcements (
+        job_id  TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        key     TEXT NOT NULL,
+        at      TEXT NOT NULL,
+        PRIMARY KEY (job_id, key)
+      );
+      CREATE TABLE job_loss_points (
+        job_id     TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+        step       INTEGER NOT NULL,
+        train_loss REAL,
+        valid_loss REAL,
+        PRIMARY KEY (job_id, step)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

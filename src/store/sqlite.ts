@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+import { sqliteJobMethods } from './sqlite-jobs.ts';
 import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
 
 export class StoreError extends Error {
@@ -96,6 +97,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }): St
 
   return {
     kind: 'sqlite',
+    ...sqliteJobMethods(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -1,0 +1,194 @@
+/**
+ * The provider contract: what the job lifecycle and the monitor may ask of OpenAI, Azure OpenAI or
+ * a GPU host. An adapter speaks its provider's API and returns these shapes; it knows nothing of
+ * Slack or the store. Times are ISO 8601 strings so records survive JSON round trips unchanged.
+ */
+
+export type ProviderId = 'openai' | 'azure' | 'gpu';
+
+/** Normalised job states. `stalled` is a monitor verdict, never a provider state. */
+export type JobState = 'validating' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export const TERMINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export type TrainingMethod = 'supervised' | 'dpo';
+
+export interface ModelInfo {
+  /** The id the provider's API takes, e.g. `gpt-4.1-mini-2025-04-14`. */
+  id: string;
+  /** Our catalogue's model (src/data/models.ts), for token limits and prices. */
+  family: string;
+  label: string;
+  methods: TrainingMethod[];
+}
+
+/** A local training file to hand to the provider. Read as a stream; never held whole. */
+export interface TrainingFile {
+  name: string;
+  bytes: number;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export interface FileRef {
+  provider: ProviderId;
+  id: string;
+  name: string;
+  bytes: number;
+}
+
+type Auto<T> = T | 'auto';
+
+export interface Hyperparameters {
+  nEpochs: Auto<number>;
+  batchSize: Auto<number>;
+  learningRateMultiplier: Auto<number>;
+  /** DPO only. */
+  beta?: Auto<number>;
+}
+
+export interface JobSpec {
+  /** Our job id; carried in the provider's metadata so `start` can be idempotent. */
+  id: string;
+  model: string;
+  method: TrainingMethod;
+  trainingFileId: string;
+  validationFileId?: string;
+  suffix?: string;
+  seed?: number;
+  hyperparameters: Hyperparameters;
+  /** Where the job reports and who asked; stored with the provider job for people reading its console. */
+  channelId: string;
+  requestedBy: string;
+  /** Azure only: the training tier. */
+  trainingType?: 'standard' | 'globalstandard' | 'developer';
+}
+
+export interface ProviderJobRef {
+  provider: ProviderId;
+  id: string;
+}
+
+/** Where event reading stopped: the newest event id seen. Opaque to callers. */
+export type Cursor = string | null;
+
+export interface StepMetrics {
+  step: number;
+  /** OpenAI's metric events carry `total_steps`; the progress bar needs it. */
+  totalSteps?: number;
+  trainLoss?: number;
+  validLoss?: number;
+  trainAccuracy?: number;
+  validAccuracy?: number;
+  fullValidLoss?: number;
+}
+
+export interface JobEvent {
+  id: string;
+  at: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+  /** Present on metric events (one per training step on OpenAI). */
+  metrics?: StepMetrics;
+}
+
+export interface Checkpoint {
+  id: string;
+  /** The model name this checkpoint can be used or deployed as. */
+  model: string;
+  step: number;
+  at: string;
+  metrics?: StepMetrics;
+}
+
+/** A provider's error in plain words. `hint` says what the person can do about it. */
+export interface JobError {
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** The job as the provider sees it, without its events: what one `list` call can cover for many jobs. */
+export interface JobSnapshot {
+  ref: ProviderJobRef;
+  state: JobState;
+  /** The provider's own word, kept because it is an open set (OpenAI also says `paused`). */
+  providerStatus: string;
+  model: string;
+  fineTunedModel: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  estimatedFinish: string | null;
+  /** Billable tokens, known when the job ends. */
+  trainedTokens: number | null;
+  /** The hyperparameters the provider resolved (`auto` replaced), when it says. */
+  hyperparameters?: Partial<Record<keyof Hyperparameters, number>>;
+  error: JobError | null;
+}
+
+export interface EventPage {
+  /** Oldest first; only events newer than the cursor given. */
+  events: JobEvent[];
+  cursor: Cursor;
+}
+
+export interface JobStatus extends JobSnapshot, EventPage {}
+
+export interface Provider {
+  readonly id: ProviderId;
+  readonly label: string;
+  /** Base models this provider can tune here. */
+  models(): Promise<ModelInfo[]>;
+  /** Uploads the file where jobs can read it (large files through resumable uploads where offered). */
+  prepare(file: TrainingFile): Promise<FileRef>;
+  /** Starts the job; calling it again with the same `spec.id` returns the job already started. */
+  start(spec: JobSpec): Promise<ProviderJobRef>;
+  /** One job's state and its events since `since`. */
+  poll(ref: ProviderJobRef, since?: Cursor): Promise<JobStatus>;
+  /** Many jobs' states in as few calls as the API allows; jobs it cannot find are left out. */
+  snapshots(refs: ProviderJobRef[]): Promise<Map<string, JobSnapshot>>;
+  /** Events since `since`, oldest first. */
+  events(ref: ProviderJobRef, since?: Cursor): Promise<EventPage>;
+  checkpoints(ref: ProviderJobRef): Promise<Checkpoint[]>;
+  cancel(ref: ProviderJobRef): Promise<void>;
+  /** Asks a tuned model one question: the "Try it" button. */
+  complete(model: string, prompt: string): Promise<string>;
+}
+
+/** What went wrong, in the categories a person acts on differently. */
+export type ProviderErrorKind =
+  | 'auth'
+  | 'permission'
+  | 'wind_down'
+  | 'rate_limit'
+  | 'daily_limit'
+  | 'not_found'
+  | 'invalid_request'
+  | 'invalid_file'
+  | 'unavailable'
+  | 'network';
+
+/**
+ * Every adapter failure surfaces as this: a message safe to show in Slack (no keys, no tokens),
+ * a hint, and whether trying again later can help.
+ */
+export class ProviderError extends Error {
+  override name = 'ProviderError';
+  readonly kind: ProviderErrorKind;
+  readonly hint: string;
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly requestId?: string;
+
+  constructor(
+    kind: ProviderErrorKind,
+    message: string,
+    opts: { hint: string; retryable?: boolean; status?: number; requestId?: string },
+  ) {
+    super(message);
+    this.kind = kind;
+    this.hint = opts.hint;
+    this.retryable = opts.retryable ?? false;
+    this.status = opts.status;
+    this.requestId = opts.requestId;
+  }
+}
