@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { optionalText, token } from './config-fields.ts';
+import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './config-jobs.ts';
 
 /**
  * Every knob of the bot, read once from the environment at start. README lists the same variables;
@@ -14,18 +16,6 @@ export const DEFAULT_DATABASE_URL = 'sqlite:./data/finetune-bot.db';
 export const DEFAULT_MAX_FILE_MB = 512;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
-
-function token(prefix: string, what: string) {
-  return optionalText.refine((value) => value === undefined || value.startsWith(prefix), {
-    message: `expects ${what} starting with ${prefix}`,
-  });
-}
 
 export function parseDatabaseUrl(url: string): DatabaseTarget | { error: string } {
   if (url === 'sqlite::memory:') return { kind: 'sqlite-memory' };
@@ -85,9 +75,11 @@ const fields = z.object({
     }
     return mb;
   }),
+  ...jobFields,
 });
 
 const schema = fields.superRefine((env, ctx) => {
+  checkJobFields(env, ctx);
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
     ctx.addIssue({
       code: 'custom',
@@ -112,6 +104,9 @@ export interface Config {
   pricesFile?: string;
   /** The largest training file the bot downloads from Slack to validate. */
   maxFileBytes: number;
+  /** Only the providers whose variables are set. */
+  providers: ProvidersConfig;
+  jobs: JobsConfig;
 }
 
 export class ConfigError extends Error {
@@ -152,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     ...(e.PRICES_FILE ? { pricesFile: e.PRICES_FILE } : {}),
     maxFileBytes: Math.round(e.MAX_FILE_MB * 1024 * 1024),
+    ...jobConfig(e),
   };
 }
 

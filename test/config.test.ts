@@ -23,6 +23,8 @@ describe('loadConfig', () => {
       database: { kind: 'sqlite', path: './data/finetune-bot.db' },
       logLevel: 'info',
       maxFileBytes: 512 * 1024 * 1024,
+      providers: {},
+      jobs: { pollCron: '*/30 * * * * *', stallMinutes: 30, approvers: [], allowedUsers: [], allowedChannels: [] },
     });
   });
 
@@ -110,13 +112,90 @@ describe('loadConfig', () => {
   it('documents every variable it reads in README and .env.example', () => {
     const readme = readFileSync('README.md', 'utf8');
     const example = readFileSync('.env.example', 'utf8');
-    const source = readFileSync('src/config.ts', 'utf8');
+    const source = readFileSync('src/config.ts', 'utf8') + readFileSync('src/config-jobs.ts', 'utf8');
     const names = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) {
       expect(readme, `README documents ${name}`).toContain(`\`${name}\``);
       expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
     }
+  });
+});
+
+describe('provider and job variables', () => {
+  it('configures OpenAI and Azure (key or Entra ID, with deployment) only when their variables are set', () => {
+    const config = loadConfig({
+      ...http,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1/',
+      OPENAI_PROJECT_ID: 'proj_1',
+      AZURE_OPENAI_ENDPOINT: 'https://acme.openai.azure.com/',
+      AZURE_SUBSCRIPTION_ID: 'sub-1',
+      AZURE_RESOURCE_GROUP: 'rg-ml',
+      AZURE_OPENAI_ACCOUNT: 'acme',
+    });
+    expect(config.providers).toEqual({
+      openai: { apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1', project: 'proj_1' },
+      azure: {
+        endpoint: 'https://acme.openai.azure.com',
+        deploy: {
+          subscriptionId: 'sub-1',
+          resourceGroup: 'rg-ml',
+          account: 'acme',
+          armEndpoint: 'https://management.azure.com',
+        },
+      },
+    });
+  });
+
+  it('reads the job knobs', () => {
+    const { jobs } = loadConfig({
+      ...http,
+      POLL_CRON: '*/10 * * * * *',
+      STALL_MINUTES: '45',
+      MAX_JOB_USD: '250',
+      APPROVER_USER_IDS: 'U0ALICE, U0BOB',
+      ALLOWED_USER_IDS: 'U0ALICE',
+      ALLOWED_CHANNEL_IDS: 'C0ML,G0PRIV',
+      DIGEST_CRON: '0 9 * * 1',
+      DIGEST_CHANNEL: 'C0ML',
+    });
+    expect(jobs).toEqual({
+      pollCron: '*/10 * * * * *',
+      stallMinutes: 45,
+      maxJobUsd: 250,
+      approvers: ['U0ALICE', 'U0BOB'],
+      allowedUsers: ['U0ALICE'],
+      allowedChannels: ['C0ML', 'G0PRIV'],
+      digest: { cron: '0 9 * * 1', channel: 'C0ML' },
+    });
+  });
+
+  it.each([
+    [{ POLL_CRON: 'every 30 seconds' }, /^POLL_CRON expects a cron expression/],
+    [{ STALL_MINUTES: '0' }, /^STALL_MINUTES expects a number of minutes above 0/],
+    [{ MAX_JOB_USD: '-5', APPROVER_USER_IDS: 'U0A' }, /^MAX_JOB_USD expects an amount in USD above 0/],
+    [{ MAX_JOB_USD: '100' }, /^APPROVER_USER_IDS is required when MAX_JOB_USD is set/],
+    [{ APPROVER_USER_IDS: 'alice' }, /^APPROVER_USER_IDS expects comma-separated Slack user ids/],
+    [{ ALLOWED_CHANNEL_IDS: '#ml' }, /^ALLOWED_CHANNEL_IDS expects comma-separated Slack channel ids/],
+    [{ DIGEST_CRON: '0 9 * * 1' }, /^DIGEST_CHANNEL is required when DIGEST_CRON is set/],
+    [{ DIGEST_CHANNEL: 'C0ML' }, /^DIGEST_CRON is required when DIGEST_CHANNEL is set/],
+    [{ AZURE_OPENAI_ENDPOINT: 'acme.openai.azure.com' }, /^AZURE_OPENAI_ENDPOINT expects an http\(s\) URL/],
+    [
+      { AZURE_OPENAI_ENDPOINT: 'https://a.openai.azure.com', AZURE_SUBSCRIPTION_ID: 's' },
+      /^AZURE_RESOURCE_GROUP is required to deploy on Azure/,
+    ],
+    [{ AZURE_OPENAI_API_KEY: 'k' }, /^AZURE_OPENAI_ENDPOINT is required when AZURE_OPENAI_API_KEY is set/],
+    [{ OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' }, /^OPENAI_API_KEY is required when other OPENAI_ variables are set/],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    const lines = problems({ ...http, ...env });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(message);
+  });
+
+  it('never echoes a provider key in its errors', () => {
+    const lines = problems({ ...http, AZURE_OPENAI_API_KEY: 'azure-secret-key-123' });
+    expect(lines.join('\n')).not.toContain('azure-secret-key-123');
   });
 });
 
