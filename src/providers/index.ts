@@ -1,0 +1,29 @@
+import type { ProvidersConfig } from '../config-jobs.ts';
+import { azureTokenProviders } from './azure/credential.ts';
+import { createAzureOpenAIProvider } from './azure/data-plane.ts';
+import { type AzureDeployer, createAzureDeployer } from './azure/deploy.ts';
+import { createOpenAIProvider } from './openai/index.ts';
+import type { Provider, ProviderId } from './types.ts';
+
+export type Providers = Partial<Record<ProviderId, Provider>>;
+export type { AzureDeployer };
+
+/** The providers the configuration names, and the Azure deployer when deployment is configured. */
+export function createProviders(config: ProvidersConfig): { providers: Providers; azureDeployer?: AzureDeployer } {
+  const providers: Providers = {};
+  let azureDeployer: AzureDeployer | undefined;
+  if (config.openai) providers.openai = createOpenAIProvider(config.openai);
+  if (config.azure) {
+    const { endpoint, apiKey, deploy } = config.azure;
+    const tokens =
+      apiKey === undefined || deploy
+        ? azureTokenProviders({ ...(deploy ? { armEndpoint: deploy.armEndpoint } : {}) })
+        : undefined;
+    providers.azure = createAzureOpenAIProvider({
+      endpoint,
+      auth: apiKey !== undefined ? { apiKey } : { tokenProvider: (tokens as NonNullable<typeof tokens>).dataPlane },
+    });
+    if (deploy && tokens) azureDeployer = createAzureDeployer({ ...deploy, token: tokens.management });
+  }
+  return { providers, ...(azureDeployer ? { azureDeployer } : {}) };
+}
