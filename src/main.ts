@@ -7,9 +7,16 @@ import type { Catalogue } from './cost/catalogue.ts';
 import { loadCatalogue, PricesFileError } from './cost/load.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
+import { postDigest } from './jobs/digest-post.ts';
+import { resumeStartingJobs } from './jobs/lifecycle.ts';
+import { createMonitor, type Monitor } from './jobs/monitor.ts';
+import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
+import { createProviders } from './providers/index.ts';
 import type { Services } from './services.ts';
 import { slackErrorCode } from './slack/deliver.ts';
+import { downloadSlackFile } from './slack/files.ts';
+import { createSlackJobNotifier } from './slack/job-notifier.ts';
 import { openStore, StoreError } from './store/index.ts';
 
 /**
@@ -20,6 +27,8 @@ import { openStore, StoreError } from './store/index.ts';
 export interface RunningBot {
   /** The port the HTTP server listens on: Slack requests in HTTP mode, /healthz in both modes. */
   port: number;
+  /** The job monitor, ticking on POLL_CRON; tests and operators can tick it at once. */
+  monitor: Monitor;
   stop(): Promise<void>;
 }
 
@@ -35,14 +44,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const logger = options.logger ?? createLogger(config.logLevel);
   const prices = loadPrices(config.pricesFile);
   const store = openStore(config.database);
-  const services: Services = {
-    store,
-    logger,
-    now: options.now ?? (() => new Date()),
-    prices,
-    limits: { maxFileBytes: config.maxFileBytes },
-    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-  };
   const bolt = boltLogger(logger);
 
   const clientOptions = {
@@ -51,6 +52,56 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
     timeout: 10_000,
   };
+  const now = options.now ?? (() => new Date());
+  const { providers, azureDeployer } = createProviders(config.providers);
+  // The monitor and the digest post outside any request, with a client of their own.
+  const slackClient = new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger: bolt });
+  const notifier = createSlackJobNotifier({
+    client: slackClient,
+    store,
+    prices,
+    logger,
+    now,
+    approvers: config.jobs.approvers,
+    ...(config.jobs.maxJobUsd !== undefined ? { maxJobUsd: config.jobs.maxJobUsd } : {}),
+  });
+  const monitor = createMonitor({
+    store,
+    providers,
+    notifier,
+    prices,
+    logger,
+    now,
+    stallMinutes: config.jobs.stallMinutes,
+  });
+  const services: Services = {
+    store,
+    logger,
+    now,
+    prices,
+    limits: { maxFileBytes: config.maxFileBytes },
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    jobs: {
+      store,
+      logger,
+      now,
+      providers,
+      notifier,
+      monitor,
+      policy: config.jobs,
+      openSlackFile: (file) => ({
+        name: file.name,
+        bytes: file.bytes ?? 0,
+        open: () =>
+          downloadSlackFile(file.url, config.slack.botToken, {
+            maxBytes: config.maxFileBytes,
+            ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+          }),
+      }),
+      ...(azureDeployer ? { azureDeployer } : {}),
+    },
+  };
+
   let receiver: Receiver;
   if (config.slack.mode === 'socket') {
     receiver = new SocketModeReceiver({
@@ -100,11 +151,32 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       cleanup.unshift(() => app.stop());
     }
     const port = (server.address() as AddressInfo).port;
-    logger.info({ mode: config.slack.mode, port, database: config.database.kind }, 'finetune-bot is running');
+    const schedules = startSchedules(
+      [
+        { name: 'monitor', cron: config.jobs.pollCron, run: () => monitor.tick() },
+        ...(config.jobs.digest
+          ? [
+              {
+                name: 'digest',
+                cron: config.jobs.digest.cron,
+                run: () => postDigest({ store, now, client: slackClient }, config.jobs.digest?.channel ?? ''),
+              },
+            ]
+          : []),
+      ],
+      logger,
+    );
+    cleanup.unshift(() => schedules.stop());
+    void resumeStartingJobs(services.jobs);
+    logger.info(
+      { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers) },
+      'finetune-bot is running',
+    );
 
     let stopping: Promise<void> | undefined;
     return {
       port,
+      monitor,
       stop() {
         stopping ??= (async () => {
           logger.info('shutting down');
@@ -117,6 +189,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
           } else if (pending > 0) {
             logger.info({ finished: pending }, 'finished the work in flight');
           }
+          await schedules.stop();
           if (config.slack.mode === 'socket') await closeServer(server);
           await store.close();
         })();

@@ -1,5 +1,10 @@
+import type { JobsConfig } from './config-jobs.ts';
 import type { Catalogue } from './cost/catalogue.ts';
+import type { LifecycleDeps } from './jobs/lifecycle.ts';
+import type { Monitor } from './jobs/monitor.ts';
 import type { Logger } from './logger.ts';
+import type { AzureDeployer, Providers } from './providers/index.ts';
+import type { JobNotifier } from './slack/job-notifier.ts';
 import type { Store } from './store/types.ts';
 
 /** What handlers get from the composition root; tests build the same object with real parts. */
@@ -13,4 +18,14 @@ export interface Services {
   limits: { maxFileBytes: number };
   /** SLACK_API_URL when set: file downloads may go to its host as well as Slack's. */
   slackApiUrl?: string;
+  jobs: JobServices;
+}
+
+export interface JobServices extends LifecycleDeps {
+  /** Only the configured providers. */
+  providers: Providers;
+  notifier: JobNotifier;
+  monitor: Monitor;
+  policy: Pick<JobsConfig, 'maxJobUsd' | 'approvers' | 'allowedUsers' | 'allowedChannels'>;
+  azureDeployer?: AzureDeployer;
 }

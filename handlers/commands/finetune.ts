@@ -6,6 +6,8 @@ import { modalNotOpened } from '../../src/slack/notices.ts';
 import { buildQuestionnaireView } from '../../src/slack/questionnaire-view.ts';
 import { buildValidateView } from '../../src/slack/validate-view.ts';
 import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { openStartModal } from '../shared/open-start-modal.ts';
+import { jobsReply, statusReply } from './jobs.ts';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -36,6 +38,24 @@ export function finetuneCommand(services: Services) {
         services.logger.warn({ err: error, user: command.user_id, sub: name }, 'could not open a modal');
         await respond({ response_type: 'ephemeral', text: modalNotOpened(command.command, name) }).catch(() => {});
       }
+      return;
+    }
+    if (name === 'start') {
+      await ack();
+      await afterAck();
+      await openStartModal(services, client, command.trigger_id, command.channel_id, command.user_id, respond);
+      return;
+    }
+    if (name === 'jobs' || name === 'status') {
+      await ack();
+      await afterAck();
+      const reply =
+        name === 'jobs'
+          ? await jobsReply(services, command.team_id, command.channel_id)
+          : await statusReply(services, command.team_id, rest[0]);
+      await respond({ response_type: 'ephemeral', ...reply }).catch((error) => {
+        services.logger.warn({ err: error, sub: name }, 'could not answer a jobs command');
+      });
       return;
     }
     if (name === '' || name === 'help') {

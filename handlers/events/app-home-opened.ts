@@ -1,7 +1,8 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import { monthStart } from '../../src/jobs/digest.ts';
 import type { Services } from '../../src/services.ts';
 import { buildHomeView, type HomeAdvice } from '../../src/slack/home-view.ts';
-import type { Delivery } from '../../src/store/types.ts';
+import { ACTIVE_PHASES, type Delivery } from '../../src/store/types.ts';
 
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'app_home_opened'>;
 
@@ -20,7 +21,18 @@ export function appHomeOpened(services: Services) {
       useCase: s.answers.useCase,
       recommendation: s.recommendation,
     }));
-    await client.views.publish({ user_id: event.user, view: buildHomeView(recent) });
+    const teamId = body.team_id ?? '';
+    const now = services.now();
+    const [jobs, monthSpend] = await Promise.all([
+      services.store.listJobs({ teamId, limit: 50 }),
+      services.store.spendByProvider({ teamId, from: monthStart(now), to: now.toISOString() }),
+    ]);
+    const active = jobs.filter((j) => ACTIVE_PHASES.includes(j.phase) || j.phase === 'awaiting_approval').reverse();
+    const finished = jobs.filter((j) => !active.includes(j));
+    await client.views.publish({
+      user_id: event.user,
+      view: buildHomeView(recent, { now, active, recent: finished, monthSpend }),
+    });
   };
 }
 

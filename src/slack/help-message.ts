@@ -13,6 +13,9 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { usage: 'advise', does: 'answer a few questions and get a reasoned answer: fine-tune or not, and where' },
   { usage: 'validate', does: 'check a JSONL training file line by line, count its tokens and price the training' },
   { usage: 'cost', does: 'compare training and serving costs on OpenAI, Azure OpenAI and your own GPUs, with a chart' },
+  { usage: 'start', does: 'start a fine-tuning job on OpenAI or Azure OpenAI, after a review with its cost' },
+  { usage: 'jobs', does: 'list this channel’s recent jobs' },
+  { usage: 'status JOB_ID', does: 'show one job, e.g. `status ft-7k2m9q`' },
   { usage: 'help', does: 'show this message' },
 ];
 

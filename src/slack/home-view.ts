@@ -4,6 +4,10 @@ type HomeView = types.HomeView;
 type KnownBlock = types.KnownBlock;
 
 import type { Recommendation } from '../advisor/recommend.ts';
+import type { ProviderId } from '../providers/types.ts';
+import type { JobRecord, SpendRow } from '../store/types.ts';
+import { formatUsd, PROVIDER_NAMES } from './job-format.ts';
+import { jobLine } from './jobs-list.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 export interface HomeAdvice {
@@ -14,8 +18,22 @@ export interface HomeAdvice {
   recommendation: Pick<Recommendation, 'headline' | 'confidence' | 'provider'>;
 }
 
-/** The App Home tab: what the bot does, and the person's latest recommendations. */
-export function buildHomeView(recent: readonly HomeAdvice[]): HomeView {
+/** The jobs part of the Home tab; absent, the tab shows recommendations only (as before jobs existed). */
+export interface HomeJobs {
+  now: Date;
+  /** Jobs still running (or waiting to start), oldest first. */
+  active: readonly JobRecord[];
+  /** Finished jobs, newest first. */
+  recent: readonly JobRecord[];
+  /** Month-to-date spend by provider. */
+  monthSpend: readonly SpendRow[];
+  providerLabels?: Partial<Record<ProviderId, string>>;
+}
+
+const HOME_JOBS_SHOWN = 10;
+
+/** The App Home tab: what the bot does, the team's jobs and spend when given, and the person's latest recommendations. */
+export function buildHomeView(recent: readonly HomeAdvice[], jobs?: HomeJobs): HomeView {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain('finetune-bot') },
     {
@@ -25,6 +43,7 @@ export function buildHomeView(recent: readonly HomeAdvice[]): HomeView {
           'answer ten questions, and I post a reasoned recommendation there.',
       ),
     },
+    ...(jobs ? jobBlocks(jobs) : []),
     { type: 'divider' },
     { type: 'header', text: plain('Your recent recommendations') },
   ];
@@ -53,4 +72,42 @@ function where(postedIn: HomeAdvice['postedIn']): string {
   if (postedIn === 'dm') return 'sent to you privately';
   if (postedIn === 'not-delivered') return 'not delivered';
   return `in <#${postedIn.channelId}>`;
+}
+
+function jobBlocks(jobs: HomeJobs): KnownBlock[] {
+  const line = (job: JobRecord): KnownBlock => ({ type: 'section', text: mrkdwn(jobLine(job, jobs)) });
+  const blocks: KnownBlock[] = [{ type: 'divider' }, { type: 'header', text: plain('Active jobs') }];
+  if (jobs.active.length === 0) {
+    blocks.push({ type: 'section', text: mrkdwn('Nothing running. Start a job with `/finetune start` in a channel.') });
+  }
+  blocks.push(...jobs.active.slice(0, HOME_JOBS_SHOWN).map(line));
+  if (jobs.active.length > HOME_JOBS_SHOWN) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(`…and ${jobs.active.length - HOME_JOBS_SHOWN} more; \`/finetune jobs\` in a channel lists them.`),
+      ],
+    });
+  }
+  blocks.push({ type: 'header', text: plain('Recent jobs') });
+  if (jobs.recent.length === 0) blocks.push({ type: 'section', text: mrkdwn('No finished jobs yet.') });
+  blocks.push(...jobs.recent.slice(0, HOME_JOBS_SHOWN).map(line));
+
+  const name = (p: ProviderId) => escapeMrkdwn(jobs.providerLabels?.[p] ?? PROVIDER_NAMES[p]);
+  const total = jobs.monthSpend.reduce((sum, r) => sum + r.usd, 0);
+  const rows = [...jobs.monthSpend]
+    .sort((a, b) => b.usd - a.usd)
+    .map((r) => `• *${name(r.provider)}*: ${formatUsd(r.usd)} · ${r.jobs} job${r.jobs === 1 ? '' : 's'}`);
+  blocks.push(
+    { type: 'header', text: plain('Spend this month') },
+    {
+      type: 'section',
+      text: mrkdwn(
+        rows.length === 0
+          ? 'Nothing spent on fine-tuning this month.'
+          : `*${formatUsd(total)}* so far\n${rows.join('\n')}`,
+      ),
+    },
+  );
+  return blocks;
 }

@@ -45,6 +45,16 @@ export interface JobRequest {
   trainingType?: 'standard' | 'globalstandard' | 'developer';
   /** From validation: what the estimate was based on. */
   billableTokens?: number;
+  /** The file uploaded in Slack, until it is on the provider: a job that waits for approval, or
+   *  one cut off by a restart, downloads it again from here. */
+  slackFile?: SlackFileRef;
+}
+
+export interface SlackFileRef {
+  id: string;
+  name: string;
+  url: string;
+  bytes?: number;
 }
 
 /** The live figures the job message shows; replaced as a whole on each update. */

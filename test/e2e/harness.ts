@@ -19,6 +19,8 @@ export class Harness {
   readonly dir = mkdtempSync(join(tmpdir(), 'ftbot-e2e-'));
   readonly dbPath = join(this.dir, 'bot.db');
   bot: RunningBot | undefined;
+  /** The bot's clock: starts at NOW; tests move it on to get past the job-message edit interval. */
+  clock = NOW;
 
   /** `env` adds to or overrides the test configuration (MAX_FILE_MB, PRICES_FILE, …). */
   private readonly env: Record<string, string>;
@@ -36,8 +38,12 @@ export class Harness {
       DATABASE_URL: `sqlite:${this.dbPath}`,
       ...this.env,
     });
-    this.bot = await startBot(config, { logger: createLogger('silent'), now: () => NOW });
+    this.bot = await startBot(config, { logger: createLogger('silent'), now: () => this.clock });
     return this;
+  }
+
+  advance(ms: number): void {
+    this.clock = new Date(this.clock.getTime() + ms);
   }
 
   get url(): string {

@@ -44,6 +44,7 @@ type StateValue = {
   selected_option?: { value: string } | null;
   selected_options?: Array<{ value: string }>;
   files?: Array<Record<string, unknown>>;
+  selected_conversation?: string | null;
 };
 
 /** A view_submission for a modal, with state values as Slack sends them: block_id → action_id → value. */

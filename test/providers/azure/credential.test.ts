@@ -52,7 +52,8 @@ const token = (n: number) => [200, { token_type: 'Bearer', expires_in: 3599, acc
 describe('azureTokenProviders', () => {
   useNock();
   beforeEach(() => {
-    vi.stubEnv('AZURE_TOKEN_CREDENTIALS', 'EnvironmentCredential');
+    // The real chain: the environment's client secret comes first and answers, or fails, alone.
+    vi.stubEnv('AZURE_TOKEN_CREDENTIALS', undefined);
     vi.stubEnv('AZURE_AUTHORITY_HOST', HOST);
     vi.stubEnv('AZURE_TENANT_ID', TENANT);
     vi.stubEnv('AZURE_CLIENT_ID', CLIENT_ID);

@@ -1,0 +1,81 @@
+import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { asJobError } from '../../src/jobs/lifecycle.ts';
+import type { Services } from '../../src/services.ts';
+import { deploymentDeletedReply, deployResultReply, parseDeploymentButtonValue } from '../../src/slack/job-thread.ts';
+import { afterAck } from '../after-ack.ts';
+import { tellPresser, whyItFailed } from './job-buttons.ts';
+
+type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
+
+const NOT_CONFIGURED =
+  'Deploying needs AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP and AZURE_OPENAI_ACCOUNT; ask the bot’s admin to set them.';
+
+/** A deployment name Azure accepts and a person recognises: the job id. */
+export function deploymentNameFor(jobId: string): string {
+  return `finetune-${jobId}`;
+}
+
+/**
+ * Deploy (Azure, after the confirm dialog that names the hourly cost): creates the deployment
+ * through Azure Resource Manager, waits for it, and says in the thread what it costs while it stands.
+ */
+export function deployClicked(services: Services) {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+    await afterAck();
+    const deployer = services.jobs.azureDeployer;
+    const job = await services.store.getJob(args.action.value ?? '');
+    if (job?.provider !== 'azure' || !job.fineTunedModel || !job.messageTs) {
+      await tellPresser(args, 'Only a finished Azure OpenAI job can be deployed from here.');
+      return;
+    }
+    if (!deployer) {
+      await tellPresser(args, NOT_CONFIGURED);
+      return;
+    }
+    await tellPresser(args, 'Deploying; this takes a few minutes. I will reply in the job’s thread.');
+    const name = deploymentNameFor(job.id);
+    const result = await deployer
+      .deploy({
+        name,
+        model: job.fineTunedModel,
+        sku: job.request.trainingType === 'developer' ? 'developertier' : 'standard',
+      })
+      .then(() => ({ ok: true as const, jobId: job.id, deploymentName: name, by: args.body.user.id }))
+      .catch((error: unknown) => ({ ok: false as const, jobId: job.id, error: asJobError(error) }));
+    await args.client.chat
+      .postMessage({ channel: job.channelId, thread_ts: job.messageTs, ...deployResultReply(result) })
+      .catch((error) => services.logger.warn({ err: error, job: job.id }, 'could not post the deploy result'));
+  };
+}
+
+/** Delete deployment (after its confirm dialog): hosting stops being billed; the model is kept. */
+export function deleteDeploymentClicked(services: Services) {
+  return async (args: Args): Promise<void> => {
+    await args.ack();
+    await afterAck();
+    const target = parseDeploymentButtonValue(args.action.value);
+    const job = target ? await services.store.getJob(target.jobId) : undefined;
+    if (!target || !job?.messageTs) {
+      await tellPresser(args, 'I no longer know that deployment.');
+      return;
+    }
+    if (!services.jobs.azureDeployer) {
+      await tellPresser(args, NOT_CONFIGURED);
+      return;
+    }
+    try {
+      await services.jobs.azureDeployer.delete(target.deploymentName);
+    } catch (error) {
+      await tellPresser(args, `I could not delete the deployment. ${whyItFailed(error)}`);
+      return;
+    }
+    await args.client.chat
+      .postMessage({
+        channel: job.channelId,
+        thread_ts: job.messageTs,
+        ...deploymentDeletedReply(target.deploymentName, args.body.user.id),
+      })
+      .catch(() => {});
+  };
+}

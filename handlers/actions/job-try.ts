@@ -1,0 +1,57 @@
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import type { Services } from '../../src/services.ts';
+import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
+import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { tellPresser, whyItFailed } from './job-buttons.ts';
+
+/** Try it: a one-prompt modal for the tuned model. */
+export function tryClicked(services: Services) {
+  return async (args: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
+    await args.ack();
+    await afterAck();
+    const job = await services.store.getJob(args.action.value ?? '');
+    if (!job?.fineTunedModel) {
+      await tellPresser(args, 'That job has no tuned model to try yet.');
+      return;
+    }
+    await withDeadline(
+      args.client.views.open({ trigger_id: args.body.trigger_id, view: tryItView(job) }),
+      TRIGGER_LIFETIME_MS,
+    ).catch(() => tellPresser(args, 'Slack did not let me open the form in time. Please press Try it again.'));
+  };
+}
+
+/** The prompt submitted: the tuned model answers in the job's thread (Azure: the deployment must exist). */
+export function trySubmitted(services: Services) {
+  return async ({ ack, view, body, client }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>) => {
+    const parsed = parseTryIt(view.state.values);
+    if (!parsed.ok) {
+      await ack({ response_action: 'errors', errors: parsed.errors });
+      return;
+    }
+    await ack();
+    await afterAck();
+    const job = await services.store.getJob(view.private_metadata);
+    const provider = job ? services.jobs.providers[job.provider] : undefined;
+    if (!job?.fineTunedModel || !job.messageTs || !provider) return;
+    let answer: string;
+    try {
+      answer = await provider.complete(job.fineTunedModel, parsed.prompt);
+    } catch (error) {
+      await client.chat
+        .postMessage({ channel: body.user.id, text: `The tuned model did not answer. ${whyItFailed(error)}` })
+        .catch(() => {});
+      return;
+    }
+    const reply = tryItReply({ by: body.user.id, model: job.fineTunedModel, prompt: parsed.prompt, answer });
+    await client.chat
+      .postMessage({ channel: job.channelId, thread_ts: job.messageTs, ...reply })
+      .catch((error) => services.logger.warn({ err: error, job: job.id }, 'could not post a Try it answer'));
+  };
+}

@@ -1,0 +1,24 @@
+import type { Services } from '../../src/services.ts';
+import { PROVIDER_NAMES } from '../../src/slack/job-format.ts';
+import { jobStatusMessage, jobsListMessage, noSuchJobMessage } from '../../src/slack/jobs-list.ts';
+
+/** `/finetune jobs`: the channel's recent jobs, for the person who asked. */
+export async function jobsReply(services: Services, teamId: string, channelId: string) {
+  const jobs = await services.store.listJobs({ teamId, channelId, limit: 10 });
+  return jobsListMessage(jobs, { now: services.now(), channelId });
+}
+
+/** `/finetune status <id>`: one job as its message shows it, for the person who asked. */
+export async function statusReply(services: Services, teamId: string, id: string | undefined) {
+  const wanted = (id ?? '').trim().toLowerCase();
+  const job = wanted ? await services.store.getJob(wanted) : undefined;
+  if (!job || job.teamId !== teamId) {
+    return wanted
+      ? noSuchJobMessage(wanted)
+      : { text: 'Which job? Use `/finetune status ft-xxxxxx`; `/finetune jobs` lists them.' };
+  }
+  return jobStatusMessage(job, {
+    now: services.now(),
+    providerLabel: services.jobs.providers[job.provider]?.label ?? PROVIDER_NAMES[job.provider],
+  });
+}

@@ -1,0 +1,18 @@
+import type { JobsConfig } from '../config-jobs.ts';
+
+type Policy = Pick<JobsConfig, 'allowedUsers' | 'allowedChannels'>;
+
+/**
+ * Whether `user` may start a job reporting in `channel` (ALLOWED_USER_IDS / ALLOWED_CHANNEL_IDS;
+ * an empty list allows all). Undefined when allowed, else the reason in words for the person.
+ */
+export function whyNotAllowed(policy: Policy, user: string, channel: string): string | undefined {
+  if (policy.allowedUsers.length > 0 && !policy.allowedUsers.includes(user)) {
+    return 'Only the people listed in ALLOWED_USER_IDS can start fine-tuning jobs here. Ask an admin of this bot.';
+  }
+  if (policy.allowedChannels.length > 0 && !policy.allowedChannels.includes(channel)) {
+    const where = policy.allowedChannels.map((c) => `<#${c}>`).join(', ');
+    return `Jobs can report only in ${where}. Pick one of those channels.`;
+  }
+  return undefined;
+}

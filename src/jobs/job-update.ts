@@ -1,0 +1,66 @@
+import type { EventPage, JobEvent, JobSnapshot } from '../providers/types.ts';
+import { TERMINAL_STATES } from '../providers/types.ts';
+import type { JobPatch, JobProgress, JobRecord, LossPoint } from '../store/types.ts';
+
+/** What one poll of one job means for its record: pure, so the rules are tested without I/O. */
+export interface JobUpdate {
+  patch: JobPatch;
+  lossPoints: LossPoint[];
+  /** Warnings and errors from the provider, oldest first. */
+  notable: JobEvent[];
+  /** An event mentioned a checkpoint: worth listing them. */
+  checkpointMentioned: boolean;
+  /** Something the job message shows has changed. */
+  visible: boolean;
+}
+
+const CHECKPOINT = /checkpoint/i;
+
+export function jobUpdate(job: JobRecord, snapshot: JobSnapshot, page: EventPage | undefined, now: Date): JobUpdate {
+  const progress: JobProgress = { ...job.progress };
+  const lossPoints: LossPoint[] = [];
+  const notable: JobEvent[] = [];
+  let checkpointMentioned = false;
+  let lastEventAt = job.lastEventAt;
+
+  for (const event of page?.events ?? []) {
+    const m = event.metrics;
+    if (m) {
+      lossPoints.push({
+        step: m.step,
+        ...(m.trainLoss !== undefined ? { trainLoss: m.trainLoss } : {}),
+        ...(m.validLoss !== undefined ? { validLoss: m.validLoss } : {}),
+      });
+      if (progress.step === undefined || m.step >= progress.step) {
+        progress.step = m.step;
+        if (m.totalSteps !== undefined) progress.totalSteps = m.totalSteps;
+        if (m.trainLoss !== undefined) progress.trainLoss = m.trainLoss;
+      }
+      // Validation loss comes now and then; the newest one stays shown until the next.
+      if (m.validLoss !== undefined) progress.validLoss = m.validLoss;
+    } else if (event.level !== 'info') {
+      notable.push(event);
+    }
+    if (CHECKPOINT.test(event.message)) checkpointMentioned = true;
+    if (lastEventAt === null || event.at > lastEventAt) lastEventAt = event.at;
+  }
+  if (snapshot.trainedTokens !== null) progress.trainedTokens = snapshot.trainedTokens;
+  progress.estimatedFinish = snapshot.estimatedFinish;
+
+  const patch: JobPatch = {
+    providerStatus: snapshot.providerStatus,
+    fineTunedModel: snapshot.fineTunedModel,
+    error: snapshot.error,
+    progress,
+  };
+  if (page) patch.eventCursor = page.cursor;
+  if (lastEventAt !== job.lastEventAt) patch.lastEventAt = lastEventAt;
+  if (snapshot.state === 'running' && job.startedAt === null) patch.startedAt = now.toISOString();
+  if (snapshot.state !== job.phase && !TERMINAL_STATES.has(snapshot.state)) patch.phase = snapshot.state;
+
+  const visible =
+    snapshot.state !== job.phase ||
+    snapshot.providerStatus !== job.providerStatus ||
+    JSON.stringify(progress) !== JSON.stringify(job.progress);
+  return { patch, lossPoints, notable, checkpointMentioned, visible };
+}

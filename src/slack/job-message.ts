@@ -1,0 +1,277 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+type Button = types.Button;
+type MrkdwnElement = types.MrkdwnElement;
+
+import type { JobRecord } from '../store/types.ts';
+import {
+  formatCount,
+  formatDuration,
+  formatLoss,
+  formatUsd,
+  jobModelText,
+  mention,
+  mentionList,
+  PHASE_EMOJI,
+  PHASE_WORDS,
+  percentDone,
+  progressBar,
+  relativeIn,
+  slackDate,
+  usdDifference,
+} from './job-format.ts';
+import { JOB_CANCEL_ACTION_ID, JOB_DEPLOY_ACTION_ID, JOB_REFRESH_ACTION_ID, JOB_TRY_ACTION_ID } from './job-ids.ts';
+import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
+
+export interface JobMessageContext {
+  now: Date;
+  /** The provider's display name, e.g. "OpenAI" or "Azure OpenAI (Sweden Central)". */
+  providerLabel: string;
+  /** Who may approve a job over the limit (APPROVER_USER_IDS); named while the job waits. */
+  approvers?: readonly string[];
+  /** MAX_JOB_USD, shown next to the estimate while the job waits for approval. */
+  maxJobUsd?: number;
+}
+
+/** Azure's hourly hosting fee for a Standard/Global deployment, and its idle-deletion rule (research §3.2). */
+export const AZURE_HOSTING_PER_HOUR = '$1.70';
+export const AZURE_IDLE_DELETE_DAYS = 15;
+
+const ACTIVE = new Set<JobRecord['phase']>(['starting', 'validating', 'queued', 'running']);
+
+/**
+ * The one message a job has in its channel, edited in place as the job moves: status, progress,
+ * loss, ETA and cost while it runs; a summary when it ends. `text` is the notification fallback.
+ */
+export function jobMessage(job: JobRecord, ctx: JobMessageContext): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plain(`${PHASE_EMOJI[job.phase]} Fine-tune ${job.id}`, 150) },
+    { type: 'section', text: mrkdwn(statusText(job, ctx)) },
+    { type: 'section', fields: detailFields(job, ctx) },
+  ];
+  const figures = figureFields(job, ctx);
+  if (figures.length > 0) blocks.push({ type: 'section', fields: figures });
+  if (job.phase === 'succeeded') {
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(':chart_with_downwards_trend: The loss curve is in the thread below.')],
+    });
+  }
+  const buttons = jobButtons(job);
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `job_actions_${job.id}`, elements: buttons });
+  blocks.push({
+    type: 'context',
+    elements: [
+      mrkdwn(
+        `Job \`${escapeMrkdwn(job.id)}\` · asked ${slackDate(job.createdAt)} · updated ${slackDate(ctx.now.toISOString())}`,
+      ),
+    ],
+  });
+  return { text: truncate(jobFallbackText(job, ctx), 3000), blocks };
+}
+
+/** One line for notifications and lists: "Fine-tune ft-1 (gpt-4.1-mini on OpenAI): running, 48% done, ETA in 12 min". */
+export function jobFallbackText(job: JobRecord, ctx: Pick<JobMessageContext, 'now' | 'providerLabel'>): string {
+  return `Fine-tune ${job.id} (${jobModelText(job)} on ${escapeMrkdwn(ctx.providerLabel)}): ${shortStatus(job, ctx.now)}`;
+}
+
+/** The status in a few words, e.g. for `/finetune jobs`: "running, 48% done, ETA in 12 min". */
+export function shortStatus(job: JobRecord, now: Date): string {
+  const p = job.progress;
+  switch (job.phase) {
+    case 'running': {
+      const pct = percentDone(p.step, p.totalSteps);
+      const eta = p.estimatedFinish ? `, ETA ${relativeIn(new Date(p.estimatedFinish), now)}` : '';
+      return pct === undefined ? `running${eta}` : `running, ${pct}% done${eta}`;
+    }
+    case 'succeeded':
+      return job.fineTunedModel ? `succeeded: ${escapeMrkdwn(job.fineTunedModel)} is ready` : 'succeeded';
+    case 'failed':
+      return `failed: ${escapeMrkdwn(job.error?.message ?? 'the provider gave no reason')}`;
+    case 'awaiting_approval':
+      return 'waiting for approval';
+    case 'rejected':
+      return job.approval ? `rejected by ${mention(job.approval.by)}` : 'rejected';
+    default:
+      return PHASE_WORDS[job.phase].toLowerCase();
+  }
+}
+
+function statusText(job: JobRecord, ctx: JobMessageContext): string {
+  const head = `${PHASE_EMOJI[job.phase]} *${PHASE_WORDS[job.phase]}*`;
+  const provider = escapeMrkdwn(ctx.providerLabel);
+  switch (job.phase) {
+    case 'awaiting_approval': {
+      const over =
+        job.estimateUsd === null
+          ? 'there is no cost estimate for it'
+          : `the estimate, ${formatUsd(job.estimateUsd)}, is over the ${ctx.maxJobUsd === undefined ? '' : `${formatUsd(ctx.maxJobUsd)} `}limit per job`;
+      const who = ctx.approvers && ctx.approvers.length > 0 ? mentionList(ctx.approvers) : 'an approver';
+      return `${head}: ${over}, so ${who} must approve it before it starts. Nothing is billed until then.`;
+    }
+    case 'rejected': {
+      const by = job.approval ? ` by ${mention(job.approval.by)} ${slackDate(job.approval.at)}` : '';
+      return `${head}${by}. Nothing was started or billed.`;
+    }
+    case 'starting':
+      return `${head}: uploading the training file and creating the job at ${provider}.`;
+    case 'validating':
+      return `${head}: ${provider} checks the training data before it queues the job.`;
+    case 'queued':
+      return `${head} at ${provider}: training starts when capacity frees up. Waiting in the queue is not billed.`;
+    case 'running': {
+      const { step, totalSteps } = job.progress;
+      const pct = percentDone(step, totalSteps);
+      if (pct === undefined || step === undefined || totalSteps === undefined) {
+        return step === undefined
+          ? `${head}: waiting for the first training step.`
+          : `${head}: step ${formatCount(step)}.`;
+      }
+      return `${head}: step ${formatCount(step)} of ${formatCount(totalSteps)}\n${progressBar(pct)}`;
+    }
+    case 'succeeded': {
+      const took =
+        job.startedAt && job.finishedAt
+          ? ` in ${formatDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}`
+          : '';
+      const model = job.fineTunedModel
+        ? `\nYour model: \`${escapeMrkdwn(job.fineTunedModel)}\``
+        : '\nThe provider did not name the tuned model; check its console.';
+      return `${head}${took}.${model}`;
+    }
+    case 'failed': {
+      const message = escapeMrkdwn(job.error?.message ?? 'The provider gave no reason.');
+      const hint = job.error?.hint ? `\n:bulb: ${escapeMrkdwn(job.error.hint)}` : '';
+      return truncate(`${head}: ${message}${hint}`, 3000);
+    }
+    case 'cancelled':
+      return `${head}${cancelledBy(job)}${job.finishedAt ? ` ${slackDate(job.finishedAt)}` : ''}.`;
+  }
+}
+
+/** lifecycle.cancelJob records "Cancelled by <@U…>." as the error: read the user back rather than escaping the mention. */
+function cancelledBy(job: JobRecord): string {
+  const match = /^Cancelled by <@([UW][A-Z0-9]+)>\.?$/.exec(job.error?.message ?? '');
+  return match?.[1] ? ` by ${mention(match[1])}` : '';
+}
+
+function detailFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
+  const r = job.request;
+  const hp = r.hyperparameters;
+  const tier = r.trainingType ? ` · ${r.trainingType} tier` : '';
+  const fields = [
+    mrkdwn(`*Model*\n\`${escapeMrkdwn(r.model)}\`${r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : ''}`, 2000),
+    mrkdwn(`*Provider*\n${escapeMrkdwn(ctx.providerLabel)}${tier}`, 2000),
+    mrkdwn(`*Requested by*\n${mention(job.requestedBy)}`, 2000),
+    mrkdwn(
+      `*Method*\n${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}`,
+      2000,
+    ),
+  ];
+  const file = r.trainingFileName ?? r.trainingFileId;
+  if (file) fields.push(mrkdwn(`*Training file*\n${escapeMrkdwn(file)}`, 2000));
+  if (job.providerJobId) fields.push(mrkdwn(`*Provider job*\n\`${escapeMrkdwn(job.providerJobId)}\``, 2000));
+  return fields;
+}
+
+/** Loss, ETA, tokens and cost: shown once the provider has the job. */
+function figureFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
+  if (job.phase === 'awaiting_approval' || job.phase === 'rejected' || job.phase === 'starting') {
+    return [mrkdwn(`*Cost*\n${costText(job)}`, 2000)];
+  }
+  const p = job.progress;
+  const fields: MrkdwnElement[] = [];
+  const final = job.phase === 'succeeded' ? 'Final t' : 'T';
+  if (p.trainLoss !== undefined || p.validLoss !== undefined) {
+    fields.push(mrkdwn(`*${final}rain loss*\n${formatLoss(p.trainLoss)}`, 2000));
+    fields.push(mrkdwn(`*${final === 'T' ? 'V' : 'Final v'}alid loss*\n${formatLoss(p.validLoss)}`, 2000));
+  }
+  if (ACTIVE.has(job.phase) && p.estimatedFinish && Number.isFinite(Date.parse(p.estimatedFinish))) {
+    const eta = relativeIn(new Date(p.estimatedFinish), ctx.now);
+    fields.push(mrkdwn(`*ETA*\n${eta} (${slackDate(p.estimatedFinish, 'time')})`, 2000));
+  }
+  if (p.trainedTokens !== undefined) fields.push(mrkdwn(`*Tokens trained*\n${formatCount(p.trainedTokens)}`, 2000));
+  fields.push(mrkdwn(`*Cost*\n${costText(job)}`, 2000));
+  return fields;
+}
+
+function costText(job: JobRecord): string {
+  const estimate = job.estimateUsd;
+  if (job.provider === 'gpu') return 'Your own GPU host: no per-token bill.';
+  if (job.phase === 'failed') return `${formatUsd(job.actualUsd ?? 0)}: failed jobs are not billed.`;
+  if (job.phase === 'rejected')
+    return estimate === null ? 'Nothing billed.' : `Nothing billed (estimate was ${formatUsd(estimate)}).`;
+  if (job.actualUsd !== null) {
+    return estimate === null
+      ? formatUsd(job.actualUsd)
+      : `${formatUsd(job.actualUsd)} · estimate ${formatUsd(estimate)} (${usdDifference(job.actualUsd, estimate)})`;
+  }
+  if (estimate === null)
+    return job.phase === 'succeeded' || job.phase === 'cancelled' ? 'Not known yet.' : 'No estimate.';
+  const pct = percentDone(job.progress.step, job.progress.totalSteps);
+  if (job.phase === 'running' && pct !== undefined) {
+    return `≈ ${formatUsd((estimate * pct) / 100)} so far · ${formatUsd(estimate)} estimated`;
+  }
+  return `${formatUsd(estimate)} estimated`;
+}
+
+/** What Cancel bills, in the confirm dialog: the person must know before pressing it. */
+export function cancelBillingNote(job: JobRecord): string {
+  if (job.phase === 'awaiting_approval') return 'The request is withdrawn. Nothing has been started or billed.';
+  if (job.provider === 'gpu') return 'Training stops on your GPU host and the partial adapter is not kept.';
+  if (job.phase === 'running') {
+    return 'Training stops now. The provider bills the tokens already trained; no model is produced.';
+  }
+  return 'Training has not started, so nothing is billed.';
+}
+
+function jobButtons(job: JobRecord): Button[] {
+  const value = job.id;
+  if (ACTIVE.has(job.phase) || job.phase === 'awaiting_approval') {
+    const buttons: Button[] = [
+      {
+        type: 'button',
+        action_id: JOB_CANCEL_ACTION_ID,
+        text: plain(job.phase === 'awaiting_approval' ? 'Withdraw' : 'Cancel', 75),
+        style: 'danger',
+        value,
+        confirm: {
+          title: plain('Cancel this job?', 100),
+          text: plain(cancelBillingNote(job), 300),
+          confirm: plain('Cancel the job', 30),
+          deny: plain('Keep it', 30),
+          style: 'danger',
+        },
+      },
+    ];
+    if (job.phase !== 'awaiting_approval') {
+      buttons.push({ type: 'button', action_id: JOB_REFRESH_ACTION_ID, text: plain('Refresh', 75), value });
+    }
+    return buttons;
+  }
+  if (job.phase === 'succeeded' && job.fineTunedModel) {
+    const buttons: Button[] = [
+      { type: 'button', action_id: JOB_TRY_ACTION_ID, text: plain('Try it', 75), style: 'primary', value },
+    ];
+    if (job.provider === 'azure') {
+      buttons.push({
+        type: 'button',
+        action_id: JOB_DEPLOY_ACTION_ID,
+        text: plain('Deploy', 75),
+        value,
+        confirm: {
+          title: plain('Deploy this model?', 100),
+          text: plain(
+            `Hosting costs ${AZURE_HOSTING_PER_HOUR} an hour plus tokens until the deployment is deleted. Azure deletes a deployment after ${AZURE_IDLE_DELETE_DAYS} days without calls.`,
+            300,
+          ),
+          confirm: plain('Deploy', 30),
+          deny: plain('Not now', 30),
+        },
+      });
+    }
+    return buttons;
+  }
+  return [];
+}

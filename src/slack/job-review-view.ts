@@ -1,0 +1,161 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+type ModalView = types.ModalView;
+
+import type { ProviderId } from '../providers/types.ts';
+import type { JobRequest } from '../store/types.ts';
+import { formatCount, formatUsd, mentionList } from './job-format.ts';
+import { JOB_REVIEW_CALLBACK_ID } from './job-ids.ts';
+import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
+
+/**
+ * The facts the review shows; the same shape src/jobs/review.ts `reviewFacts()` returns (declared
+ * here because slack/ does not import jobs/).
+ */
+export interface JobReviewFacts {
+  validation?: {
+    examples: number;
+    billableTokens: number;
+    epochs?: number;
+    epochsAuto?: boolean;
+    warnings: number;
+    errors: number;
+    /** Why the file could not be read at all. */
+    fatal?: string;
+  };
+  estimateUsd: number | null;
+  /** One line on what the estimate rests on, or why there is none. */
+  assumptions: string;
+  needsApproval: boolean;
+  approvers: string[];
+  /** False when the file has errors. */
+  canStart: boolean;
+}
+
+export interface JobReviewInput {
+  request: JobRequest & { provider: ProviderId; channelId: string };
+  providerLabel: string;
+  facts: JobReviewFacts;
+  /** MAX_JOB_USD, named when the job needs approval. */
+  maxJobUsd?: number;
+  /** private_metadata: what the handler needs on submit (≤3000 chars). */
+  metadata: string;
+}
+
+const TITLE = 'Review the job';
+
+/** The request in two lines: model, provider, method, hyper-parameters; file and channel. */
+export function requestSummary(input: Pick<JobReviewInput, 'request' | 'providerLabel'>): string {
+  const r = input.request;
+  const hp = r.hyperparameters;
+  const tier = r.trainingType ? ` (${r.trainingType} tier)` : '';
+  const file = r.trainingFileName ?? r.trainingFileId ?? 'no file';
+  const suffix = r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : '';
+  return (
+    `*\`${escapeMrkdwn(r.model)}\`* on *${escapeMrkdwn(input.providerLabel)}*${tier}${suffix}\n` +
+    `${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}\n` +
+    `Training file: ${escapeMrkdwn(file)}${r.validationFileId ? ` · validation \`${escapeMrkdwn(r.validationFileId)}\`` : ''}` +
+    ` · reports in <#${r.channelId}>`
+  );
+}
+
+function validationText(facts: JobReviewFacts): string {
+  const v = facts.validation;
+  if (!v) return ':information_source: The file is already on the provider, so I did not check it here.';
+  if (v.fatal) return `:x: *The file could not be read as training data*: ${escapeMrkdwn(v.fatal)}`;
+  if (v.errors > 0) {
+    return (
+      `:x: *${formatCount(v.errors)} error${v.errors === 1 ? '' : 's'} in the file.* Fix ${v.errors === 1 ? 'it' : 'them'} and ` +
+      'run `/finetune start` again; `/finetune validate` lists them by line.'
+    );
+  }
+  const epochs =
+    v.epochs === undefined ? '' : ` (${v.epochs} epoch${v.epochs === 1 ? '' : 's'}${v.epochsAuto ? ', auto' : ''})`;
+  const warnings =
+    v.warnings > 0 ? ` · :warning: ${formatCount(v.warnings)} warning${v.warnings === 1 ? '' : 's'}` : '';
+  return `:white_check_mark: *The file is ready*: ${formatCount(v.examples)} examples · ${formatCount(v.billableTokens)} billable tokens${epochs}${warnings}`;
+}
+
+/** The review step: what will run, whether the file is fit, what it costs, and who must approve. */
+export function jobReviewView(input: JobReviewInput): ModalView {
+  const { facts } = input;
+  const fileBad = (facts.validation?.errors ?? 0) > 0 || facts.validation?.fatal !== undefined;
+  const noApprover = facts.needsApproval && facts.approvers.length === 0;
+  const canSubmit = facts.canStart && !fileBad && !noApprover;
+
+  const estimate = facts.estimateUsd === null ? 'no estimate' : formatUsd(facts.estimateUsd);
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(requestSummary(input)) },
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn(validationText(facts)) },
+    { type: 'section', text: mrkdwn(`*Estimated cost: ${estimate}*`) },
+    { type: 'context', elements: [mrkdwn(escapeMrkdwn(facts.assumptions))] },
+  ];
+  if (facts.needsApproval) {
+    const limit = input.maxJobUsd === undefined ? 'the limit' : `the ${formatUsd(input.maxJobUsd)} limit`;
+    const why = facts.estimateUsd === null ? 'There is no estimate for this job' : `This is over ${limit} per job`;
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        noApprover
+          ? `:no_entry: ${why}, and no approvers are set (\`APPROVER_USER_IDS\`), so it cannot start here.`
+          : `:raised_hand: ${why}, so it needs approval from ${mentionList(facts.approvers)}. ` +
+              'I will ask them and post the job in the channel; it starts once one of them approves.',
+      ),
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: JOB_REVIEW_CALLBACK_ID,
+    title: plain(TITLE, 24),
+    close: plain(canSubmit ? 'Cancel' : 'Close', 24),
+    ...(canSubmit ? { submit: plain(facts.needsApproval ? 'Ask for approval' : 'Start job', 24) } : {}),
+    private_metadata: input.metadata,
+    blocks,
+  };
+}
+
+/** Shown while the file is checked and the estimate worked out; the handler then updates it with jobReviewView. */
+export function jobReviewWorkingView(input: Pick<JobReviewInput, 'request' | 'providerLabel' | 'metadata'>): ModalView {
+  const file = input.request.trainingFileName ?? 'the training file';
+  return {
+    type: 'modal',
+    callback_id: JOB_REVIEW_CALLBACK_ID,
+    title: plain(TITLE, 24),
+    close: plain('Cancel', 24),
+    private_metadata: input.metadata,
+    blocks: [
+      { type: 'section', text: mrkdwn(requestSummary(input)) },
+      { type: 'divider' },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `:hourglass_flowing_sand: Checking ${escapeMrkdwn(file)}: reading every example, counting tokens and working out the cost. ` +
+            'Large files take a few seconds.',
+        ),
+      },
+    ],
+  };
+}
+
+/** When the check itself could not run (the download failed, Slack refused the file): say why, offer nothing to submit. */
+export function jobReviewFailedView(
+  input: Pick<JobReviewInput, 'request' | 'providerLabel' | 'metadata'>,
+  reason: string,
+): ModalView {
+  return {
+    ...jobReviewWorkingView(input),
+    close: plain('Close', 24),
+    blocks: [
+      { type: 'section', text: mrkdwn(requestSummary(input)) },
+      { type: 'divider' },
+      {
+        type: 'section',
+        text: mrkdwn(
+          `:x: I could not check the file: ${escapeMrkdwn(reason)}\nNothing was started. Close this and try \`/finetune start\` again.`,
+        ),
+      },
+    ],
+  };
+}

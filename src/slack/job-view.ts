@@ -1,0 +1,232 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+type ModalView = types.ModalView;
+type PlainTextOption = types.PlainTextOption;
+
+import type { ModelInfo, ProviderId } from '../providers/types.ts';
+import type { JobRequest } from '../store/types.ts';
+import {
+  JOB_START_BLOCKS as B,
+  JOB_FIELD_ACTION_ID as FIELD,
+  JOB_MODEL_ACTION_ID,
+  JOB_PROVIDER_ACTION_ID,
+  JOB_START_CALLBACK_ID,
+  modelBlockId,
+} from './job-ids.ts';
+import { type JobProviderChoice, SUFFIX_MAX } from './job-view-parse.ts';
+import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
+
+export {
+  type JobProviderChoice,
+  type JobStartRequest,
+  type JobStartValues,
+  jobStartSelection,
+  parseJobStart,
+  SUFFIX_MAX,
+  type UploadedTrainingFile,
+} from './job-view-parse.ts';
+
+export interface JobStartOptions {
+  /** Only the providers configured here. */
+  providers: JobProviderChoice[];
+  selected?: ProviderId;
+  prefill?: Partial<JobRequest> & { channelId?: string };
+  /** private_metadata (≤3000 chars): what the handler needs back on submit, e.g. encodeChannelMetadata(). */
+  metadata: string;
+}
+
+export const TRAINING_TIERS: { value: NonNullable<JobRequest['trainingType']>; label: string; hint: string }[] = [
+  { value: 'globalstandard', label: 'Global Standard', hint: 'Cheapest regular tier; may train in another region.' },
+  { value: 'standard', label: 'Standard (regional)', hint: 'Trains in your resource’s region; 10–30% dearer.' },
+  { value: 'developer', label: 'Developer', hint: 'Half the Global price on spot capacity; may pause, no SLA.' },
+];
+
+/** The `/finetune start` modal. Swapping the provider (or model) dispatches an action; the handler re-renders with it. */
+export function jobStartView(opts: JobStartOptions): ModalView {
+  const base = {
+    type: 'modal' as const,
+    callback_id: JOB_START_CALLBACK_ID,
+    title: plain('Start a fine-tune', 24),
+    close: plain('Cancel', 24),
+    private_metadata: opts.metadata,
+  };
+  const provider = opts.providers.find((p) => p.id === opts.selected) ?? opts.providers[0];
+  if (!provider) {
+    return {
+      ...base,
+      blocks: [
+        {
+          type: 'section',
+          text: mrkdwn(
+            'No training provider is configured here yet. Ask whoever runs the bot to set `OPENAI_API_KEY` or the ' +
+              '`AZURE_OPENAI_*` variables; `/finetune cost` and `/finetune validate` work without them.',
+          ),
+        },
+      ],
+    };
+  }
+  const prefill = opts.prefill ?? {};
+  const providerOptions = opts.providers.map((p) => ({ text: plain(p.label, 75), value: p.id }));
+  const modelOptions = provider.models.slice(0, 100).map((m) => ({ text: plain(m.label || m.id, 75), value: m.id }));
+  const model = provider.models.find((m) => m.id === prefill.model) ?? provider.models[0];
+  const hp = prefill.hyperparameters;
+  const onProvider = provider.id !== 'gpu';
+
+  const blocks: KnownBlock[] = [
+    {
+      type: 'input',
+      block_id: B.provider,
+      dispatch_action: true,
+      label: plain('Provider'),
+      element: {
+        type: 'static_select',
+        action_id: JOB_PROVIDER_ACTION_ID,
+        options: providerOptions,
+        initial_option: providerOptions.find((o) => o.value === provider.id),
+      },
+    },
+  ];
+  if (modelOptions.length === 0) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(
+        `:warning: ${escapeMrkdwn(provider.label)} offers no base model to tune here. Choose another provider.`,
+      ),
+    });
+  } else {
+    blocks.push({
+      type: 'input',
+      block_id: modelBlockId(provider.id),
+      dispatch_action: true,
+      label: plain('Base model'),
+      element: {
+        type: 'static_select',
+        action_id: JOB_MODEL_ACTION_ID,
+        options: modelOptions,
+        ...(model ? { initial_option: modelOptions.find((o) => o.value === model.id) } : {}),
+      },
+    });
+  }
+  blocks.push({
+    type: 'input',
+    block_id: B.file,
+    optional: onProvider,
+    label: plain('Training file (JSONL)'),
+    hint: plain(
+      onProvider
+        ? 'Upload it here, or give the id of a file already on the provider below. It is checked before anything starts.'
+        : 'One example per line. It is checked before anything starts.',
+    ),
+    element: { type: 'file_input', action_id: FIELD, filetypes: ['jsonl'], max_files: 1 },
+  });
+  if (onProvider) {
+    blocks.push(
+      textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
+        hint: 'The id the provider gave the uploaded file.',
+      }),
+      textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
+        hint: 'Optional: a file already on the provider, for validation loss.',
+      }),
+    );
+  }
+  const suffixMax = SUFFIX_MAX[provider.id];
+  blocks.push(
+    textInput(B.suffix, 'Model name suffix', 'support-bot', prefill.suffix?.slice(0, suffixMax), {
+      hint: `Optional. Up to ${suffixMax} letters, digits, - and _; it becomes part of the tuned model’s name.`,
+      maxLength: suffixMax,
+    }),
+    methodInput(model, prefill.method),
+    textInput(B.epochs, 'Epochs', 'auto', numberText(hp?.nEpochs), { hint: 'A whole number from 1 to 50, or auto.' }),
+    textInput(B.batchSize, 'Batch size', 'auto', numberText(hp?.batchSize), {
+      hint: 'A whole number from 1 to 256, or auto.',
+    }),
+    textInput(B.lrMultiplier, 'Learning-rate multiplier', 'auto', numberText(hp?.learningRateMultiplier), {
+      hint: 'Above 0 and at most 10, e.g. 0.5 or 2, or auto.',
+    }),
+  );
+  if (provider.id === 'azure') {
+    const tiers = TRAINING_TIERS.map((t) => ({
+      text: plain(t.label, 75),
+      description: plain(t.hint, 75),
+      value: t.value,
+    }));
+    blocks.push({
+      type: 'input',
+      block_id: B.trainingType,
+      label: plain('Training tier'),
+      element: {
+        type: 'radio_buttons',
+        action_id: FIELD,
+        options: tiers,
+        initial_option: tiers.find((t) => t.value === (prefill.trainingType ?? 'globalstandard')),
+      },
+    });
+  }
+  blocks.push({
+    type: 'input',
+    block_id: B.channel,
+    label: plain('Report in'),
+    hint: plain('The job’s message, updated as it runs, goes here. Invite me to private channels first.'),
+    element: {
+      type: 'conversations_select',
+      action_id: FIELD,
+      // The command's channel: given explicitly when known, else Slack's "where the modal was opened".
+      ...(prefill.channelId ? { initial_conversation: prefill.channelId } : { default_to_current_conversation: true }),
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+    },
+  });
+  return { ...base, submit: plain('Review', 24), blocks };
+}
+
+function numberText(value: number | 'auto' | undefined): string | undefined {
+  return typeof value === 'number' ? String(value) : undefined;
+}
+
+function textInput(
+  blockId: string,
+  label: string,
+  placeholder: string,
+  initial: string | undefined,
+  opts: { hint?: string; maxLength?: number } = {},
+): KnownBlock {
+  return {
+    type: 'input',
+    block_id: blockId,
+    optional: true,
+    label: plain(label, 2000),
+    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    element: {
+      type: 'plain_text_input',
+      action_id: FIELD,
+      placeholder: plain(placeholder, 150),
+      ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
+      ...(initial ? { initial_value: initial } : {}),
+    },
+  };
+}
+
+/** Supervised always; DPO only when the chosen model offers it. */
+function methodInput(model: ModelInfo | undefined, prefill: JobRequest['method'] | undefined): KnownBlock {
+  const options: PlainTextOption[] = [
+    { text: plain('Supervised', 75), description: plain('Learn from example conversations.', 75), value: 'supervised' },
+  ];
+  if (model?.methods.includes('dpo')) {
+    options.push({
+      text: plain('DPO', 75),
+      description: plain('Learn from preferred vs. rejected answers.', 75),
+      value: 'dpo',
+    });
+  }
+  return {
+    type: 'input',
+    block_id: B.method,
+    label: plain('Method'),
+    element: {
+      type: 'radio_buttons',
+      action_id: FIELD,
+      options,
+      initial_option: options.find((o) => o.value === prefill) ?? options[0],
+    },
+  };
+}

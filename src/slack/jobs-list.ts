@@ -1,0 +1,82 @@
+import type { types } from '@slack/bolt';
+
+type KnownBlock = types.KnownBlock;
+
+import type { ProviderId } from '../providers/types.ts';
+import type { JobRecord } from '../store/types.ts';
+import { formatUsd, jobModelText, PHASE_EMOJI, PROVIDER_NAMES, slackDate } from './job-format.ts';
+import { JOB_DETAILS_ACTION_ID } from './job-ids.ts';
+import { type JobMessageContext, jobMessage, shortStatus } from './job-message.ts';
+import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
+
+export const MAX_LISTED_JOBS = 10;
+
+export interface JobsListContext {
+  now: Date;
+  /** The channel the command ran in; named in the heading and the empty state. */
+  channelId?: string;
+  /** Display names by provider; PROVIDER_NAMES when absent. */
+  providerLabels?: Partial<Record<ProviderId, string>>;
+}
+
+/** What a job cost, or is expected to: the actual figure when known, else the estimate marked as one. */
+export function jobCostText(job: Pick<JobRecord, 'actualUsd' | 'estimateUsd' | 'provider'>): string {
+  if (job.actualUsd !== null) return formatUsd(job.actualUsd);
+  if (job.estimateUsd !== null) return `${formatUsd(job.estimateUsd)} est.`;
+  return job.provider === 'gpu' ? 'own GPU' : 'cost unknown';
+}
+
+/** One line per job: for `/finetune jobs` and the Home tab. */
+export function jobLine(job: JobRecord, ctx: Pick<JobsListContext, 'now' | 'providerLabels'>): string {
+  const provider = escapeMrkdwn(ctx.providerLabels?.[job.provider] ?? PROVIDER_NAMES[job.provider]);
+  const started = job.startedAt ?? job.createdAt;
+  return (
+    `${PHASE_EMOJI[job.phase]} *${escapeMrkdwn(job.id)}* · \`${jobModelText(job)}\` on ${provider}\n` +
+    `${shortStatus(job, ctx.now)} · started ${slackDate(started)} · ${jobCostText(job)}`
+  );
+}
+
+/** `/finetune jobs`: the channel's recent jobs, newest first (ephemeral). */
+export function jobsListMessage(
+  jobs: readonly JobRecord[],
+  ctx: JobsListContext,
+): { text: string; blocks: KnownBlock[] } {
+  const where = ctx.channelId ? ` in <#${ctx.channelId}>` : '';
+  if (jobs.length === 0) {
+    const text = `No fine-tune jobs yet${where}. Start one with \`/finetune start\`.`;
+    return { text, blocks: [{ type: 'section', text: mrkdwn(text) }] };
+  }
+  const shown = jobs.slice(0, MAX_LISTED_JOBS);
+  const blocks: KnownBlock[] = [{ type: 'section', text: mrkdwn(`*Recent fine-tunes${where}*`) }];
+  for (const job of shown) {
+    blocks.push({
+      type: 'section',
+      text: mrkdwn(truncate(jobLine(job, ctx), 3000)),
+      accessory: {
+        type: 'button',
+        action_id: JOB_DETAILS_ACTION_ID,
+        text: plain('Details', 75),
+        value: job.id,
+      },
+    });
+  }
+  const more = jobs.length > shown.length ? `Showing the ${shown.length} newest. ` : '';
+  blocks.push({
+    type: 'context',
+    elements: [mrkdwn(`${more}\`/finetune status <id>\` shows one job in full.`)],
+  });
+  const count = `${shown.length} recent fine-tune job${shown.length === 1 ? '' : 's'}${where}`;
+  return { text: count, blocks };
+}
+
+/** `/finetune status <id>`: the job's own message, as the channel sees it now. */
+export function jobStatusMessage(job: JobRecord, ctx: JobMessageContext): { text: string; blocks: KnownBlock[] } {
+  return jobMessage(job, ctx);
+}
+
+/** `/finetune status <id>` for an id we do not know (or `/finetune status` with none). */
+export function noSuchJobMessage(id: string): { text: string } {
+  const clean = escapeMrkdwn(id.trim().slice(0, 40)).replace(/`/g, '');
+  if (clean === '') return { text: 'Which job? Try `/finetune status ft-abc123`; `/finetune jobs` lists them.' };
+  return { text: `I have no job \`${clean}\`. \`/finetune jobs\` lists this channel’s jobs.` };
+}
