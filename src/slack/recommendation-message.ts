@@ -9,6 +9,7 @@ import type { Recommendation, Verdict } from '../advisor/recommend.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 export const ESTIMATE_COST_ACTION_ID = 'estimate_cost';
+export const START_JOB_ACTION_ID = 'start_job_from_advice';
 
 export interface RecommendationInput {
   id: string;
@@ -91,6 +92,16 @@ export function buildRecommendationMessage(
           value: input.id,
           ...(r.fineTune ? { style: 'primary' as const } : {}),
         },
+        ...(r.fineTune
+          ? [
+              {
+                type: 'button' as const,
+                action_id: START_JOB_ACTION_ID,
+                text: plain('Start a job', 75),
+                value: input.id,
+              },
+            ]
+          : []),
       ],
     },
     { type: 'divider' },

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { JOB_REVIEW_CALLBACK_ID, JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
+import { JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
-import { interactionBody, slashCommandBody, uploadedFile, viewSubmission } from '../support/slack-request.ts';
+import { interactionBody, slashCommandBody, viewSubmission } from '../support/slack-request.ts';
 import { Harness } from './harness.ts';
+import { replies, startJob, startValues, updates, type View } from './job-flow.ts';
 
 const openai = new FakeOpenAI();
 let h: Harness;
@@ -21,86 +22,6 @@ afterAll(async () => {
   await openai.stop();
 });
 beforeEach(() => h.slack.reset());
-
-const example = (i: number) =>
-  JSON.stringify({
-    messages: [
-      { role: 'system', content: 'You route support tickets.' },
-      { role: 'user', content: `Ticket ${i}: my invoice ${i * 7} is wrong` },
-      { role: 'assistant', content: i % 2 ? 'billing' : 'account' },
-    ],
-  });
-const trainFile = `${Array.from({ length: 60 }, (_, i) => example(i)).join('\n')}\n`;
-
-type View = { callback_id: string; private_metadata: string; submit?: unknown; blocks: unknown[] };
-type Msg = { channel: string; ts?: string; thread_ts?: string; text: string; blocks?: unknown[] };
-
-function startValues(o: { fileUrl?: string; fileId?: string; suffix?: string; epochs?: string } = {}) {
-  return {
-    provider: { job_provider: { type: 'static_select', selected_option: { value: 'openai' } } },
-    model_openai: { job_model: { type: 'static_select', selected_option: { value: 'gpt-4.1-mini-2025-04-14' } } },
-    file: {
-      value: {
-        type: 'file_input',
-        files: o.fileUrl ? [uploadedFile({ name: 'tickets.jsonl', url: o.fileUrl, size: trainFile.length })] : [],
-      },
-    },
-    fileId: { value: { type: 'plain_text_input', value: o.fileId ?? '' } },
-    validationFileId: { value: { type: 'plain_text_input', value: '' } },
-    suffix: { value: { type: 'plain_text_input', value: o.suffix ?? 'tickets' } },
-    method: { value: { type: 'radio_buttons', selected_option: { value: 'supervised' } } },
-    epochs: { value: { type: 'plain_text_input', value: o.epochs ?? '3' } },
-    batchSize: { value: { type: 'plain_text_input', value: '' } },
-    lrMultiplier: { value: { type: 'plain_text_input', value: '' } },
-    channel: { value: { type: 'conversations_select', selected_conversation: 'C0JOBS' } },
-  };
-}
-
-/** Goes from the form to a started job; returns our job id and the job message's ts. */
-async function startJob(o: Parameters<typeof startValues>[0] = {}) {
-  const fileUrl = o.fileId ? undefined : h.slack.serve('tickets.jsonl', { body: trainFile });
-  const res = await h.post(
-    interactionBody(
-      viewSubmission({
-        callbackId: JOB_START_CALLBACK_ID,
-        privateMetadata: JSON.stringify({ v: 1, channel: 'C0CHAN' }),
-        values: startValues({ ...o, ...(fileUrl ? { fileUrl } : {}) }),
-      }),
-    ),
-  );
-  expect(res.json()).toMatchObject({ response_action: 'update' });
-  const [update] = await h.slack.waitFor('views.update');
-  const review = update?.args.view as View;
-  expect(checkView(review as never)).toEqual([]);
-  const confirm = await h.post(
-    interactionBody(
-      viewSubmission({ callbackId: JOB_REVIEW_CALLBACK_ID, privateMetadata: review.private_metadata, values: {} }),
-    ),
-  );
-  expect(confirm.json()).toEqual({ response_action: 'clear' });
-  const [posted] = await h.slack.waitFor('chat.postMessage');
-  const message = posted?.args as unknown as Msg;
-  const job = await waitForJob((j) => j.providerJobId !== null || j.phase === 'failed');
-  return { job, message, review };
-}
-
-async function waitForJob(ready: (j: import('../../src/store/types.ts').JobRecord) => boolean, ms = 5000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const jobs = await h.withStore((s) => s.listJobs({ teamId: 'T0001', channelId: 'C0JOBS', limit: 1 }));
-    const job = jobs[0];
-    if (job && ready(job)) return job;
-    if (Date.now() > until) throw new Error(`job not ready: ${JSON.stringify(job)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-const updates = () => h.slack.callsTo('chat.update').map((c) => c.args as unknown as Msg);
-const replies = () =>
-  h.slack
-    .callsTo('chat.postMessage')
-    .map((c) => c.args as unknown as Msg)
-    .filter((m) => m.thread_ts);
 
 describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP edge', () => {
   it('opens the job form with the configured provider only', async () => {
@@ -132,7 +53,7 @@ describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP ed
   });
 
   it('reviews, starts, follows and finishes a job: one message edited in place, milestones in its thread', async () => {
-    const { job, message, review } = await startJob();
+    const { job, message, review } = await startJob(h);
     expect(JSON.stringify(review.blocks)).toMatch(/\$\d/); // the estimate is shown before anything is spent
     expect(message.channel).toBe('C0JOBS');
     expect(checkMessage(message as never)).toEqual([]);
@@ -157,11 +78,11 @@ describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP ed
     h.slack.reset();
     h.advance(31_000);
     await h.bot?.monitor.tick();
-    expect(updates()).toHaveLength(1);
-    expect(updates()[0]?.ts).toBe(job.messageTs);
-    expect(JSON.stringify(updates()[0]?.blocks)).toContain('2.1');
+    expect(updates(h)).toHaveLength(1);
+    expect(updates(h)[0]?.ts).toBe(job.messageTs);
+    expect(JSON.stringify(updates(h)[0]?.blocks)).toContain('2.1');
     expect(
-      replies()
+      replies(h)
         .map((r) => r.text)
         .join('\n'),
     ).toMatch(/Running/i);
@@ -176,7 +97,7 @@ describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP ed
     h.slack.reset();
     h.advance(5_000);
     await h.bot?.monitor.tick();
-    expect(updates()).toHaveLength(0);
+    expect(updates(h)).toHaveLength(0);
     expect((await h.withStore((s) => s.getJob(job.id)))?.progress.step).toBe(3);
 
     // Success.
@@ -198,11 +119,11 @@ describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP ed
     h.slack.reset();
     h.advance(31_000);
     await h.bot?.monitor.tick();
-    expect(updates()).toHaveLength(1);
-    const final = JSON.stringify(updates()[0]?.blocks);
+    expect(updates(h)).toHaveLength(1);
+    const final = JSON.stringify(updates(h)[0]?.blocks);
     expect(final).toContain('ft:gpt-4.1-mini-2025-04-14:acme:tickets:abc123');
     expect(final).toContain('Try it');
-    const threadText = replies()
+    const threadText = replies(h)
       .map((r) => r.text)
       .join('\n');
     expect(threadText).toMatch(/Checkpoint saved at step 90/);

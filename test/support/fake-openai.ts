@@ -100,6 +100,10 @@ export class FakeOpenAI {
     return this;
   }
 
+  clearFailures(): void {
+    this.failures.length = 0;
+  }
+
   /** A job as if created earlier (for restart tests and the bench). */
   addJob(partial: Partial<FakeJob> = {}): FakeJob {
     const id = partial.id ?? `ftjob-${(++this.counter).toString().padStart(6, '0')}`;
