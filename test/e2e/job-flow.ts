@@ -65,7 +65,10 @@ export async function startJob(h: Harness, o: Parameters<typeof startValues>[0] 
   expect(confirm.json()).toEqual({ response_action: 'clear' });
   const [posted] = await h.slack.waitFor('chat.postMessage');
   const message = posted?.args as unknown as Msg;
-  const job = await waitForJob(h, (j) => j.providerJobId !== null || j.phase === 'failed');
+  const job = await waitForJob(
+    h,
+    (j) => j.providerJobId !== null || j.phase === 'failed' || j.phase === 'awaiting_approval',
+  );
   return { job, message, review };
 }
 

@@ -65,8 +65,6 @@ export interface RecordedRequest {
 
 type Failure = { status: number; body: unknown; headers?: Record<string, string> };
 
-const clock = () => Math.floor(Date.now() / 1000);
-
 export class FakeOpenAI {
   readonly jobs = new Map<string, FakeJob>();
   /** Newest last; the API answers newest first. */
@@ -77,8 +75,14 @@ export class FakeOpenAI {
   private server: Server | undefined;
   private counter = 0;
   private readonly failures: Array<{ match: (r: RecordedRequest) => boolean; times: number; reply: Failure }> = [];
+  /** The provider's clock (ms), for event and job times; tests align it with the bot's. */
+  now: () => number = Date.now;
   /** The answer for chat.completions, for the "Try it" button. */
   completion = 'A tuned answer.';
+
+  private sec(): number {
+    return Math.floor(this.now() / 1000);
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -111,7 +115,7 @@ export class FakeOpenAI {
       object: 'fine_tuning.job',
       id,
       model: 'gpt-4.1-mini-2025-04-14',
-      created_at: clock() - 60 + this.counter, // distinct, increasing: list order is defined
+      created_at: this.sec() - 60 + this.counter, // distinct, increasing: list order is defined
       finished_at: null,
       fine_tuned_model: null,
       organization_id: 'org-fake',
@@ -143,7 +147,7 @@ export class FakeOpenAI {
       list.push({
         object: 'fine_tuning.job.event',
         id: `ftevent-${(++this.counter).toString().padStart(8, '0')}`,
-        created_at: clock(),
+        created_at: this.sec(),
         level: 'info',
         message: '',
         type: 'message',
@@ -172,7 +176,7 @@ export class FakeOpenAI {
     const cp: FakeCheckpoint = {
       object: 'fine_tuning.job.checkpoint',
       id: `ftckpt-${(++this.counter).toString().padStart(6, '0')}`,
-      created_at: clock(),
+      created_at: this.sec(),
       fine_tuned_model_checkpoint: `ft:gpt-4.1-mini-2025-04-14:acme::ckpt${step}:ckpt-step-${step}`,
       fine_tuning_job_id: jobId,
       step_number: step,
@@ -225,7 +229,7 @@ export class FakeOpenAI {
       return this.send(res, 200, {
         object: 'file',
         ...file,
-        created_at: clock(),
+        created_at: this.sec(),
         purpose: 'fine-tune',
         status: 'processed',
         expires_at: null,
@@ -240,7 +244,7 @@ export class FakeOpenAI {
         metadata: (body.metadata as Record<string, string>) ?? null,
         method: body.method,
         suffix: (body.suffix as string) ?? null,
-        created_at: clock(),
+        created_at: this.sec(),
       });
       this.advance(job.id, {}, [{ message: `Validating training file: ${job.training_file}` }]);
       return this.send(res, 200, job);
@@ -278,7 +282,7 @@ export class FakeOpenAI {
       const job = this.jobs.get(match[1] as string);
       if (!job) return this.notFound(res, match[1] as string);
       job.status = 'cancelled';
-      job.finished_at = clock();
+      job.finished_at = this.sec();
       return this.send(res, 200, job);
     }
     if (r.method === 'POST' && r.path === '/chat/completions') {
@@ -286,7 +290,7 @@ export class FakeOpenAI {
       return this.send(res, 200, {
         id: 'chatcmpl-fake',
         object: 'chat.completion',
-        created: clock(),
+        created: this.sec(),
         model: body.model,
         choices: [
           {
