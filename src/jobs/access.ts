@@ -11,8 +11,8 @@ export function whyNotAllowed(policy: Policy, user: string, channel: string): st
     return 'Only the people listed in ALLOWED_USER_IDS can start fine-tuning jobs here. Ask an admin of this bot.';
   }
   if (policy.allowedChannels.length > 0 && !policy.allowedChannels.includes(channel)) {
-    const where = policy.allowedChannels.map((c) => `<#${c}>`).join(', ');
-    return `Jobs can report only in ${where}. Pick one of those channels.`;
+    // Plain words: this shows as a modal field error, where Slack renders no channel mentions.
+    return 'Jobs may not report in this channel here (ALLOWED_CHANNEL_IDS). Pick one of the allowed channels.';
   }
   return undefined;
 }
