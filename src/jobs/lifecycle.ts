@@ -96,7 +96,10 @@ export async function startJob(deps: LifecycleDeps, jobId: string, file?: Traini
       ['starting'],
     );
     if (!started) return (await deps.store.getJob(job.id)) ?? job;
-    await deps.notifier.refresh(started).catch(() => false);
+    // The edit counts against the job's edit interval like the monitor's own.
+    if (await deps.notifier.refresh(started).catch(() => false)) {
+      return (await deps.store.updateJob(job.id, { lastEditAt: deps.now().toISOString() })) ?? started;
+    }
     return started;
   } catch (error) {
     deps.logger.warn({ err: error, job: job.id }, 'could not start a job');

@@ -4,6 +4,7 @@ type KnownBlock = types.KnownBlock;
 type Button = types.Button;
 type MrkdwnElement = types.MrkdwnElement;
 
+import { AZURE_HOSTING_USD_PER_HOUR, IDLE_DELETION_DAYS } from '../providers/azure/deploy.ts';
 import type { JobRecord } from '../store/types.ts';
 import {
   formatCount,
@@ -34,9 +35,9 @@ export interface JobMessageContext {
   maxJobUsd?: number;
 }
 
-/** Azure's hourly hosting fee for a Standard/Global deployment, and its idle-deletion rule (research §3.2). */
-export const AZURE_HOSTING_PER_HOUR = '$1.70';
-export const AZURE_IDLE_DELETE_DAYS = 15;
+/** Azure's hourly hosting fee for a Standard/Global deployment, and its idle-deletion rule, from the catalogue. */
+export const AZURE_HOSTING_PER_HOUR = `$${AZURE_HOSTING_USD_PER_HOUR.toFixed(2)}`;
+export const AZURE_IDLE_DELETE_DAYS = IDLE_DELETION_DAYS;
 
 const ACTIVE = new Set<JobRecord['phase']>(['starting', 'validating', 'queued', 'running']);
 

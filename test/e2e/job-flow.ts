@@ -1,11 +1,38 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { JOB_REVIEW_CALLBACK_ID, JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import type { JobRecord } from '../../src/store/types.ts';
+import { FakeOpenAI } from '../support/fake-openai.ts';
 import { checkView } from '../support/slack-limits.ts';
 import { interactionBody, uploadedFile, viewSubmission } from '../support/slack-request.ts';
-import type { Harness } from './harness.ts';
+import { Harness } from './harness.ts';
 
 /** Steps of the job flow shared by the job e2e tests: the form, the review, the stored job. */
+
+/**
+ * The bot with OpenAI configured against a local fake, for a test file: started before its tests,
+ * stopped after, Slack calls and scripted failures cleared before each. The monitor is ticked by
+ * hand (its cron never fires during a test) and the fake's clock follows the bot's.
+ */
+export function useJobHarness(env: Record<string, string> = {}): { h: Harness; openai: FakeOpenAI } {
+  const openai = new FakeOpenAI();
+  const settings: Record<string, string> = { OPENAI_API_KEY: 'sk-e2e-secret', POLL_CRON: '0 0 1 1 *', ...env };
+  const h = new Harness(settings);
+  beforeAll(async () => {
+    await openai.start();
+    settings.OPENAI_BASE_URL = openai.baseUrl;
+    openai.now = () => h.clock.getTime();
+    await h.start();
+  });
+  afterAll(async () => {
+    await h.stop();
+    await openai.stop();
+  });
+  beforeEach(() => {
+    h.slack.reset();
+    openai.clearFailures();
+  });
+  return { h, openai };
+}
 
 const example = (i: number) =>
   JSON.stringify({
@@ -67,7 +94,9 @@ export async function startJob(h: Harness, o: Parameters<typeof startValues>[0] 
   const message = posted?.args as unknown as Msg;
   const job = await waitForJob(
     h,
-    (j) => j.providerJobId !== null || j.phase === 'failed' || j.phase === 'awaiting_approval',
+    // Started means its message has had the first edit too, so no stray edit lands after a reset.
+    (j) =>
+      (j.providerJobId !== null && j.lastEditAt !== null) || j.phase === 'failed' || j.phase === 'awaiting_approval',
   );
   return { job, message, review };
 }

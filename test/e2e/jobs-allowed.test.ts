@@ -1,25 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
-import { FakeOpenAI } from '../support/fake-openai.ts';
 import { interactionBody, slashCommandBody, viewSubmission } from '../support/slack-request.ts';
-import { Harness } from './harness.ts';
-import { startValues } from './job-flow.ts';
+import { startValues, useJobHarness } from './job-flow.ts';
 
-const openai = new FakeOpenAI();
-let h: Harness;
-beforeAll(async () => {
-  await openai.start();
-  h = await new Harness({
-    OPENAI_API_KEY: 'sk-e2e-secret',
-    OPENAI_BASE_URL: openai.baseUrl,
-    POLL_CRON: '0 0 1 1 *',
-    ALLOWED_USER_IDS: 'U0ASKER',
-    ALLOWED_CHANNEL_IDS: 'C0ML',
-  }).start();
-});
-afterAll(async () => {
-  await h.stop();
-  await openai.stop();
+const { h, openai } = useJobHarness({
+  ALLOWED_USER_IDS: 'U0ASKER',
+  ALLOWED_CHANNEL_IDS: 'C0ML',
 });
 
 describe('ALLOWED_USER_IDS and ALLOWED_CHANNEL_IDS', () => {

@@ -1,29 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_CANCEL_ACTION_ID } from '../../src/slack/job-ids.ts';
 import { START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { blockAction, interactionBody } from '../support/slack-request.ts';
-import { adviceSubmission, Harness } from './harness.ts';
-import { replies, startJob, updates, waitForJob } from './job-flow.ts';
+import { adviceSubmission } from './harness.ts';
+import { replies, startJob, updates, useJobHarness, waitForJob } from './job-flow.ts';
 
-const openai = new FakeOpenAI();
-let h: Harness;
-beforeAll(async () => {
-  await openai.start();
-  h = await new Harness({
-    OPENAI_API_KEY: 'sk-e2e-secret',
-    OPENAI_BASE_URL: openai.baseUrl,
-    POLL_CRON: '0 0 1 1 *',
-  }).start();
-});
-afterAll(async () => {
-  await h.stop();
-  await openai.stop();
-});
-beforeEach(() => {
-  h.slack.reset();
-  openai.clearFailures();
-});
+const { h, openai } = useJobHarness();
 
 const createJob = (r: { method: string; path: string }) => r.method === 'POST' && r.path === '/fine_tuning/jobs';
 const creates = () => openai.requestsTo('POST', /^\/fine_tuning\/jobs$/).length;

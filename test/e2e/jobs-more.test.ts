@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_APPROVE_ACTION_ID, JOB_TRY_ACTION_ID, JOB_TRY_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { blockAction, interactionBody, slashCommandBody, viewSubmission } from '../support/slack-request.ts';
-import { Harness } from './harness.ts';
-import { type Msg, replies, startJob, type View, waitForJob } from './job-flow.ts';
+import { type Msg, replies, startJob, useJobHarness, type View, waitForJob } from './job-flow.ts';
 
-const openai = new FakeOpenAI();
-let h: Harness;
-beforeAll(async () => {
-  await openai.start();
-  h = await new Harness({
-    OPENAI_API_KEY: 'sk-e2e-secret',
-    OPENAI_BASE_URL: openai.baseUrl,
-    POLL_CRON: '0 0 1 1 *',
-    STALL_MINUTES: '20',
-    MAX_JOB_USD: '0.01',
-    APPROVER_USER_IDS: 'U0BOSS',
-  }).start();
-  openai.now = () => h.clock.getTime();
+const { h, openai } = useJobHarness({
+  STALL_MINUTES: '20',
+  MAX_JOB_USD: '0.01',
+  APPROVER_USER_IDS: 'U0BOSS',
 });
-afterAll(async () => {
-  await h.stop();
-  await openai.stop();
-});
-beforeEach(() => h.slack.reset());
 
 describe('a job over MAX_JOB_USD', () => {
   it('waits for an approver, who is asked by DM; an approval starts it and only an approver can decide', async () => {

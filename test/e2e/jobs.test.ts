@@ -1,27 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
 import { interactionBody, slashCommandBody, viewSubmission } from '../support/slack-request.ts';
-import { Harness } from './harness.ts';
-import { replies, startJob, startValues, updates, type View } from './job-flow.ts';
+import { replies, startJob, startValues, updates, useJobHarness, type View } from './job-flow.ts';
 
-const openai = new FakeOpenAI();
-let h: Harness;
-beforeAll(async () => {
-  await openai.start();
-  // A cron that never fires during the test: ticks are driven by hand.
-  h = await new Harness({
-    OPENAI_API_KEY: 'sk-e2e-secret',
-    OPENAI_BASE_URL: openai.baseUrl,
-    POLL_CRON: '0 0 1 1 *',
-  }).start();
-});
-afterAll(async () => {
-  await h.stop();
-  await openai.stop();
-});
-beforeEach(() => h.slack.reset());
+const { h, openai } = useJobHarness();
 
 describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP edge', () => {
   it('opens the job form with the configured provider only', async () => {

@@ -22,6 +22,8 @@ export interface AzureTokenOptions {
   /**
    * Skips MSAL's call to login.microsoftonline.com that vouches for an unknown login host. Only for
    * hosts Microsoft's discovery cannot know (Azure Stack Hub, private clouds): it removes a check.
+   * The public and sovereign clouds' login hosts need neither discovery nor an OpenID metadata call:
+   * MSAL has their metadata built in (@azure/msal-common AuthorityMetadata).
    */
   disableInstanceDiscovery?: boolean;
 }
@@ -131,9 +133,6 @@ export function tokenError(error: unknown, audience: string, scope: string): Pro
   const hint = (aadsts?.[1] && AADSTS_HINTS[aadsts[1]]) || (retryable ? 'Try again in a minute.' : REFUSED_HINT);
   const what =
     name === 'AuthenticationError' ? 'Microsoft Entra ID refused the bot’s credentials' : 'Could not get a token';
-  return new ProviderError('auth', `${what} for ${audience} (scope ${scope})${said}`, {
-    hint,
-    retryable,
-    ...(typeof status === 'number' && status > 0 ? { status } : {}),
-  });
+  // No `status`: it is the login host's (EnvironmentCredential reports every refusal as 400), not the API's.
+  return new ProviderError('auth', `${what} for ${audience} (scope ${scope})${said}`, { hint, retryable });
 }

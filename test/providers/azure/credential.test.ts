@@ -40,8 +40,8 @@ function tokenEndpoint(host: string, answer: (n: number) => readonly [number, Re
     .query(true)
     .times(10)
     .optionally()
-    .reply((_req: Request, body: unknown) => {
-      forms.push(new URLSearchParams(String(body)));
+    .reply(async (req: Request) => {
+      forms.push(new URLSearchParams(await req.text()));
       return answer(forms.length);
     });
   return forms;
@@ -96,7 +96,10 @@ describe('azureTokenProviders', () => {
         discovered = String(q.authorization_endpoint);
         return q['api-version'] === '1.1';
       })
-      .reply(200, { tenant_discovery_endpoint: `${HOST}/${TENANT}/v2.0/.well-known/openid-configuration`, metadata: [] });
+      .reply(200, {
+        tenant_discovery_endpoint: `${HOST}/${TENANT}/v2.0/.well-known/openid-configuration`,
+        metadata: [],
+      });
     nock(HOST).get(`/${TENANT}/v2.0/.well-known/openid-configuration`).reply(200, openIdConfig(HOST));
     tokenEndpoint(HOST, token);
 
@@ -117,31 +120,34 @@ describe('azureTokenProviders', () => {
   it.each([
     [400, 'invalid_client', 'AADSTS7000215: Invalid client secret provided', 'secret’s Value'],
     [401, 'invalid_client', 'AADSTS700016: Application with identifier was not found', 'AZURE_CLIENT_ID'],
-  ])('turns a %i from the token endpoint into a plain auth error without the secret', async (status, code, description, hintPart) => {
-    nock(HOST).get(`/${TENANT}/v2.0/.well-known/openid-configuration`).reply(200, openIdConfig(HOST));
-    // A service that echoes the secret back must not get it into Slack.
-    tokenEndpoint(HOST, () => [
-      status,
-      {
-        error: code,
-        error_description: `${description}. The secret ${SECRET} was sent. Trace ID: abc Correlation ID: def`,
-        error_codes: [Number(/\d+/.exec(description)?.[0])],
-      },
-    ]);
-    const error = await azureTokenProviders({ disableInstanceDiscovery: true })
-      .management()
-      .catch((e: unknown) => e);
+  ])(
+    'turns a %i from the token endpoint into a plain auth error without the secret',
+    async (status, code, description, hintPart) => {
+      nock(HOST).get(`/${TENANT}/v2.0/.well-known/openid-configuration`).reply(200, openIdConfig(HOST));
+      // A service that echoes the secret back must not get it into Slack.
+      tokenEndpoint(HOST, () => [
+        status,
+        {
+          error: code,
+          error_description: `${description}. The secret ${SECRET} was sent. Trace ID: abc Correlation ID: def`,
+          error_codes: [Number(/\d+/.exec(description)?.[0])],
+        },
+      ]);
+      const error = await azureTokenProviders({ disableInstanceDiscovery: true })
+        .management()
+        .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(ProviderError);
-    const pe = error as ProviderError;
-    expect(pe.kind).toBe('auth');
-    expect(pe.retryable).toBe(false);
-    expect(pe.message).toContain('Microsoft Entra ID refused');
-    expect(pe.message).toContain(description);
-    expect(pe.hint).toContain(hintPart);
-    expect(`${pe.message} ${pe.hint}`).not.toContain(SECRET);
-    expect(`${pe.message} ${pe.hint}`).not.toContain('Trace ID');
-  });
+      expect(error).toBeInstanceOf(ProviderError);
+      const pe = error as ProviderError;
+      expect(pe.kind).toBe('auth');
+      expect(pe.retryable).toBe(false);
+      expect(pe.message).toContain('Microsoft Entra ID refused');
+      expect(pe.message).toContain(description);
+      expect(pe.hint).toContain(hintPart);
+      expect(`${pe.message} ${pe.hint}`).not.toContain(SECRET);
+      expect(`${pe.message} ${pe.hint}`).not.toContain('Trace ID');
+    },
+  );
 
   it('says how to give the bot an identity when no credential is available', async () => {
     const none: TokenCredential = {
@@ -151,7 +157,10 @@ describe('azureTokenProviders', () => {
       .dataPlane()
       .catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ kind: 'auth', message: 'The bot has no Microsoft Entra ID credentials for Azure OpenAI.' });
+    expect(error).toMatchObject({
+      kind: 'auth',
+      message: 'The bot has no Microsoft Entra ID credentials for Azure OpenAI.',
+    });
     expect((error as ProviderError).hint).toMatch(/AZURE_CLIENT_SECRET.*managed identity.*az login/s);
     expect((error as ProviderError).hint).toContain('Cognitive Services Contributor');
   });
@@ -178,6 +187,8 @@ describe('azureTokenProviders', () => {
 
   it('derives the management scope from the ARM endpoint', () => {
     expect(managementScope()).toBe('https://management.azure.com/.default');
-    expect(managementScope('https://management.chinacloudapi.cn//')).toBe('https://management.chinacloudapi.cn/.default');
+    expect(managementScope('https://management.chinacloudapi.cn//')).toBe(
+      'https://management.chinacloudapi.cn/.default',
+    );
   });
 });
