@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { decide } from '../../src/jobs/approval.ts';
-import { startJob } from '../../src/jobs/lifecycle.ts';
+import { announceEnd, startJob } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
 import { jobApprovalDecidedMessage } from '../../src/slack/job-approval.ts';
 import { afterAck } from '../after-ack.ts';
@@ -43,8 +43,6 @@ export function approvalClicked(services: Services, decision: 'approved' | 'reje
       });
       return;
     }
-    if (await services.store.claimAnnouncement(job.id, 'finished')) {
-      await services.jobs.notifier.finished(job, []).catch(() => {});
-    }
+    await announceEnd(services.jobs, job, []);
   };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { whyNotInCharge } from '../../src/jobs/access.ts';
 import { cancelJob, JobActionError } from '../../src/jobs/lifecycle.ts';
 import { ProviderError } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
@@ -25,6 +26,14 @@ export function cancelClicked(services: Services) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     await afterAck();
+    const job = await services.store.getJob(args.action.value ?? '');
+    const refused = job
+      ? whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id)
+      : noSuchJobMessage(args.action.value ?? '').text;
+    if (refused) {
+      await tellPresser(args, refused);
+      return;
+    }
     try {
       await cancelJob(services.jobs, args.action.value ?? '', args.body.user.id);
     } catch (error) {
@@ -55,7 +64,7 @@ export function detailsClicked(services: Services) {
     await args.ack();
     await afterAck();
     const job = await services.store.getJob(args.action.value ?? '');
-    if (!job) {
+    if (!job || job.teamId !== args.body.team?.id) {
       await tellPresser(args, noSuchJobMessage(args.action.value ?? '').text);
       return;
     }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { whyNotInCharge } from '../../src/jobs/access.ts';
 import { asJobError } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
 import { deploymentDeletedReply, deployResultReply, parseDeploymentButtonValue } from '../../src/slack/job-thread.ts';
@@ -33,6 +34,11 @@ export function deployClicked(services: Services) {
       await tellPresser(args, NOT_CONFIGURED);
       return;
     }
+    const refused = whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id);
+    if (refused) {
+      await tellPresser(args, refused);
+      return;
+    }
     await tellPresser(args, 'Deploying; this takes a few minutes. I will reply in the job’s thread.');
     const name = deploymentNameFor(job.id);
     const result = await deployer
@@ -56,8 +62,14 @@ export function deleteDeploymentClicked(services: Services) {
     await afterAck();
     const target = parseDeploymentButtonValue(args.action.value);
     const job = target ? await services.store.getJob(target.jobId) : undefined;
-    if (!target || !job?.messageTs) {
+    // The name comes from the job, never from the button: only this job's deployment can go.
+    if (!target || !job?.messageTs || target.deploymentName !== deploymentNameFor(job.id)) {
       await tellPresser(args, 'I no longer know that deployment.');
+      return;
+    }
+    const refused = whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id);
+    if (refused) {
+      await tellPresser(args, refused);
       return;
     }
     if (!services.jobs.azureDeployer) {

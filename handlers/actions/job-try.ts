@@ -9,6 +9,7 @@ import type { Services } from '../../src/services.ts';
 import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
 import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
 import { tellPresser, whyItFailed } from './job-buttons.ts';
+import { deploymentNameFor } from './job-deploy.ts';
 
 /** Try it: a one-prompt modal for the tuned model. */
 export function tryClicked(services: Services) {
@@ -39,10 +40,12 @@ export function trySubmitted(services: Services) {
     await afterAck();
     const job = await services.store.getJob(view.private_metadata);
     const provider = job ? services.jobs.providers[job.provider] : undefined;
-    if (!job?.fineTunedModel || !job.messageTs || !provider) return;
+    if (!job?.fineTunedModel || !job.messageTs || !provider || job.teamId !== body.team?.id) return;
+    // Azure answers through a deployment (the Deploy button's), not through the model id.
+    const model = job.provider === 'azure' ? deploymentNameFor(job.id) : job.fineTunedModel;
     let answer: string;
     try {
-      answer = await provider.complete(job.fineTunedModel, parsed.prompt);
+      answer = await provider.complete(model, parsed.prompt);
     } catch (error) {
       await client.chat
         .postMessage({ channel: body.user.id, text: `The tuned model did not answer. ${whyItFailed(error)}` })

@@ -1,8 +1,9 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { whyNotAllowed } from '../../src/jobs/access.ts';
-import { startJob } from '../../src/jobs/lifecycle.ts';
+import { CHANNEL_UNREACHABLE, failJob, startJob } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
 import { jobApprovalMessage } from '../../src/slack/job-approval.ts';
+import { cannotReachChannel } from '../../src/slack/job-notifier.ts';
 import { decodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
 import type { JobRequest } from '../../src/store/types.ts';
 import { afterAck } from '../after-ack.ts';
@@ -99,7 +100,15 @@ export function jobReviewSubmitted(services: Services) {
         });
       }
     } catch (error) {
-      log.error({ err: error }, 'could not post a job waiting for approval');
+      log.warn({ err: error }, 'could not post a job waiting for approval');
+      const reason = cannotReachChannel(error)
+        ? CHANNEL_UNREACHABLE
+        : {
+            code: 'slack',
+            message: 'Slack did not take the job’s message, so no approver was asked.',
+            hint: 'Try again.',
+          };
+      await failJob(services.jobs, job, reason);
     }
   };
 }

@@ -16,3 +16,22 @@ export function whyNotAllowed(policy: Policy, user: string, channel: string): st
   }
   return undefined;
 }
+
+/**
+ * Whether `user` (of workspace `teamId`) may cancel, deploy or undeploy `job`: the person who
+ * started it, an approver, or — when ALLOWED_USER_IDS is set — someone on it; anyone in the
+ * workspace otherwise, as for starting jobs. Undefined when allowed, else the reason.
+ */
+export function whyNotInCharge(
+  policy: Pick<JobsConfig, 'allowedUsers' | 'approvers'>,
+  job: { teamId: string; requestedBy: string },
+  user: string,
+  teamId: string | undefined,
+): string | undefined {
+  if (teamId !== undefined && teamId !== job.teamId) return 'That job belongs to another workspace.';
+  if (user === job.requestedBy || policy.approvers.includes(user)) return undefined;
+  if (policy.allowedUsers.length > 0 && !policy.allowedUsers.includes(user)) {
+    return 'Only the person who started this job, an approver, or someone in ALLOWED_USER_IDS can do that.';
+  }
+  return undefined;
+}

@@ -8,8 +8,8 @@ import {
   type TrainingFile,
 } from '../providers/types.ts';
 import { SlackFileError } from '../slack/files.ts';
-import type { JobNotifier } from '../slack/job-notifier.ts';
-import { ACTIVE_PHASES, type JobRecord, type SlackFileRef, type Store } from '../store/types.ts';
+import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
+import { ACTIVE_PHASES, type JobRecord, type LossPoint, type SlackFileRef, type Store } from '../store/types.ts';
 
 export interface LifecycleDeps {
   store: Store;
@@ -73,29 +73,41 @@ export async function startJob(deps: LifecycleDeps, jobId: string, file?: Traini
   let job = await deps.store.getJob(jobId);
   if (!job) throw new JobActionError(`no job ${jobId}`);
   if (job.phase !== 'starting') return job;
-  if (!job.messageTs) {
-    const ts = await deps.notifier.post(job);
-    job = (await deps.store.updateJob(job.id, { messageTs: ts })) ?? job;
-  }
   try {
+    if (!job.messageTs) {
+      const ts = await deps.notifier.post(job);
+      job = (await deps.store.updateJob(job.id, { messageTs: ts })) ?? job;
+    }
     const provider = providerOf(deps, job.provider);
     if (!job.request.trainingFileId) {
       const source = file ?? (job.request.slackFile ? deps.openSlackFile?.(job.request.slackFile) : undefined);
       if (!source) throw new JobActionError(`job ${job.id} has neither a provider file id nor a file to upload`);
       const ref = await provider.prepare(source);
       const { slackFile: _uploaded, ...rest } = job.request;
-      job =
-        (await deps.store.updateJob(job.id, {
-          request: { ...rest, trainingFileId: ref.id, trainingFileName: source.name },
-        })) ?? job;
+      const uploaded = await deps.store.updateJob(
+        job.id,
+        { request: { ...rest, trainingFileId: ref.id, trainingFileName: source.name } },
+        ['starting'],
+      );
+      if (!uploaded) return (await deps.store.getJob(job.id)) ?? job; // cancelled during the upload
+      job = uploaded;
     }
-    const ref = await provider.start(jobSpec(job));
+    const ref = await startWithRetries(deps, provider, jobSpec(job));
     const started = await deps.store.updateJob(
       job.id,
       { providerJobId: ref.id, phase: 'validating', providerStatus: 'validating_files' },
       ['starting'],
     );
-    if (!started) return (await deps.store.getJob(job.id)) ?? job;
+    if (!started) {
+      // Cancelled while the provider was creating it: the provider job must not train unwatched.
+      await provider.cancel(ref).catch((error) => {
+        deps.logger.error(
+          { err: error, job: job?.id, providerJob: ref.id },
+          'could not cancel a job cancelled while starting',
+        );
+      });
+      return (await deps.store.updateJob(job.id, { providerJobId: ref.id })) ?? job;
+    }
     // The edit counts against the job's edit interval like the monitor's own.
     if (await deps.notifier.refresh(started).catch(() => false)) {
       return (await deps.store.updateJob(job.id, { lastEditAt: deps.now().toISOString() })) ?? started;
@@ -103,11 +115,38 @@ export async function startJob(deps: LifecycleDeps, jobId: string, file?: Traini
     return started;
   } catch (error) {
     deps.logger.warn({ err: error, job: job.id }, 'could not start a job');
-    return failJob(deps, job, asJobError(error));
+    return failJob(deps, job, cannotReachChannel(error) ? CHANNEL_UNREACHABLE : asJobError(error));
   }
 }
 
-async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobError): Promise<JobRecord> {
+/** The job's channel refused the bot's post: nothing was started, and the requester hears why by DM. */
+export const CHANNEL_UNREACHABLE: JobError = {
+  code: 'channel',
+  // Plain words: this reaches the requester by DM, where the text is shown escaped.
+  message: 'I cannot post in the channel you chose, so the job was not started.',
+  hint: 'Invite the bot to that channel (/invite) and start the job again; nothing was billed.',
+};
+
+/**
+ * A create that timed out may have reached the provider: asking again is safe (start finds a job
+ * carrying our id before creating one) and better than calling it failed while it trains.
+ */
+async function startWithRetries(deps: LifecycleDeps, provider: Provider, spec: JobSpec) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provider.start(spec);
+    } catch (error) {
+      if (!(error instanceof ProviderError) || !error.retryable || attempt >= START_ATTEMPTS) throw error;
+      deps.logger.info({ job: spec.id, attempt }, 'retrying a job start the provider did not confirm');
+      await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS * attempt));
+    }
+  }
+}
+
+const START_ATTEMPTS = 3;
+const START_RETRY_MS = 1_000;
+
+export async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobError): Promise<JobRecord> {
   const at = deps.now().toISOString();
   const failed = await deps.store.updateJob(
     job.id,
@@ -115,12 +154,22 @@ async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobError): Pr
     ['starting', 'awaiting_approval'],
   );
   if (!failed) return job;
-  if (await deps.store.claimAnnouncement(failed.id, 'finished')) {
-    await deps.notifier.finished(failed, []).catch((e) => {
-      deps.logger.warn({ err: e, job: failed.id }, 'could not tell the channel a job failed to start');
-    });
-  }
+  await announceEnd(deps, failed, []);
   return failed;
+}
+
+/**
+ * Posts a job's ending once. A failed post gives its claim back, and the monitor retries endings
+ * without one, so a Slack hiccup after a Cancel does not leave the message saying "running".
+ */
+export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: LossPoint[]): Promise<void> {
+  if (!(await deps.store.claimAnnouncement(job.id, 'finished'))) return;
+  try {
+    await deps.notifier.finished(job, points);
+  } catch (error) {
+    if (!cannotReachChannel(error)) await deps.store.releaseAnnouncement(job.id, 'finished');
+    deps.logger.warn({ err: error, job: job.id }, 'could not post how a job ended; the monitor will try again');
+  }
 }
 
 /**
@@ -144,13 +193,13 @@ export async function cancelJob(deps: LifecycleDeps, jobId: string, by: string):
       finishedAt: at,
       lastEditAt: at,
       error: { code: 'cancelled', message: `Cancelled by <@${by}>.` },
+      // Nothing is billed before training starts; a running job's cost is what it trained (unknown here).
+      ...(job.phase === 'running' ? {} : { actualUsd: 0 }),
     },
     [...ACTIVE_PHASES, 'awaiting_approval'],
   );
   if (!cancelled) throw new JobActionError(`job ${job.id} ended while it was being cancelled`);
-  if (await deps.store.claimAnnouncement(cancelled.id, 'finished')) {
-    await deps.notifier.finished(cancelled, await deps.store.lossPoints(cancelled.id));
-  }
+  await announceEnd(deps, cancelled, await deps.store.lossPoints(cancelled.id));
   return cancelled;
 }
 
@@ -160,9 +209,10 @@ export async function cancelJob(deps: LifecycleDeps, jobId: string, by: string):
  * Slack). A job whose file can no longer be had is ended with a plain reason.
  */
 export async function resumeStartingJobs(deps: LifecycleDeps): Promise<void> {
-  try {
-    for (const job of await deps.store.listActiveJobs()) {
-      if (job.phase !== 'starting') continue;
+  const jobs = await deps.store.listActiveJobs().catch(() => []);
+  for (const job of jobs) {
+    if (job.phase !== 'starting') continue;
+    try {
       if (job.request.trainingFileId || (job.request.slackFile && deps.openSlackFile)) {
         await startJob(deps, job.id);
       } else {
@@ -172,8 +222,8 @@ export async function resumeStartingJobs(deps: LifecycleDeps): Promise<void> {
           hint: 'Start it again with /finetune start; nothing was billed.',
         });
       }
+    } catch (error) {
+      deps.logger.warn({ err: error, job: job.id }, 'could not resume a job that was starting');
     }
-  } catch (error) {
-    deps.logger.warn({ err: error }, 'could not resume jobs that were starting');
   }
 }

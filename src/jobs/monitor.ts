@@ -1,12 +1,17 @@
 import type { Catalogue } from '../cost/catalogue.ts';
 import type { Logger } from '../logger.ts';
 import type { JobSnapshot, Provider, ProviderId } from '../providers/types.ts';
-import { TERMINAL_STATES } from '../providers/types.ts';
-import type { JobNotifier } from '../slack/job-notifier.ts';
+import { ProviderError, TERMINAL_STATES } from '../providers/types.ts';
+import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobPatch, type JobRecord, type Store } from '../store/types.ts';
 import { EventBackoff } from './event-backoff.ts';
 import { trainingUsd } from './job-cost.ts';
 import { jobUpdate } from './job-update.ts';
+
+/** Ticks a job may be missing from the provider's list before it is asked for by id. */
+const MISSES_BEFORE_ASKING = 3;
+/** How long an ending whose message failed keeps being retried. */
+const RETRY_ENDINGS_FOR_MS = 24 * 3600 * 1000;
 
 export interface MonitorOptions {
   store: Store;
@@ -53,6 +58,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
   // Everything is due for one edit after a start: the message may show a state from before it.
   const dirty = new Set<string>();
   const seen = new Set<string>();
+  const misses = new Map<string, number>();
   let running = false;
 
   /** Posts once per job and key. False only when the post failed (its claim is given back). */
@@ -62,6 +68,12 @@ export function createMonitor(o: MonitorOptions): Monitor {
       await post();
       return true;
     } catch (error) {
+      if (cannotReachChannel(error)) {
+        // An archived channel or a removed bot will not come back by retrying: the update is
+        // given up (and the job can end) rather than tried every tick for ever.
+        o.logger.warn({ err: error, job: job.id, key }, 'the job’s channel cannot be reached; update dropped');
+        return true;
+      }
       await o.store.releaseAnnouncement(job.id, key);
       o.logger.warn({ err: error, job: job.id, key }, 'could not post a job update; will try again');
       return false;
@@ -73,7 +85,11 @@ export function createMonitor(o: MonitorOptions): Monitor {
   }
 
   async function edit(job: JobRecord, at: Date): Promise<JobRecord | undefined> {
-    if (!(await o.notifier.refresh(job))) return undefined;
+    // Read again: a Cancel may have ended the job (and written its final message) since this
+    // tick read it, and that message must not be edited back to "running".
+    const fresh = await o.store.getJob(job.id);
+    if (!fresh || !ACTIVE_PHASES.includes(fresh.phase) || fresh.lastEditAt !== job.lastEditAt) return undefined;
+    if (!(await o.notifier.refresh(fresh))) return undefined;
     dirty.delete(job.id);
     return o.store.updateJob(job.id, { lastEditAt: at.toISOString() });
   }
@@ -90,34 +106,44 @@ export function createMonitor(o: MonitorOptions): Monitor {
     if (page) backoff.read(job.id, page.events.length > 0);
 
     const update = jobUpdate(job, snapshot, page, at);
+    await o.store.addLossPoints(job.id, update.lossPoints);
+
+    // Told first, recorded second: when a post fails, the cursor and the phase stay where they
+    // were, so the next tick reads the same news again and posts only what is still unsaid.
+    const next = { ...job, ...update.patch } as JobRecord;
+    let told = true;
+    for (const event of update.notable) {
+      told = (await announce(next, `event:${event.id}`, () => o.notifier.providerEvent(next, event))) && told;
+    }
+    if (snapshot.state !== job.phase && !terminal) {
+      told =
+        (await announce(next, `status:${snapshot.state}`, () =>
+          o.notifier.statusChanged(next, job.phase, snapshot.state),
+        )) && told;
+    }
+    if (update.checkpointMentioned || snapshot.state === 'succeeded') {
+      for (const checkpoint of await provider.checkpoints(ref)) {
+        told =
+          (await announce(next, `checkpoint:${checkpoint.id}`, () => o.notifier.checkpoint(next, checkpoint))) && told;
+      }
+    }
+    if (!told) {
+      report.failures++;
+      return;
+    }
     if (update.visible) {
       dirty.add(job.id);
       report.changed++;
     }
-    await o.store.addLossPoints(job.id, update.lossPoints);
     const current = await o.store.updateJob(job.id, update.patch, ACTIVE_PHASES);
     if (!current) return; // cancelled or finished by someone else meanwhile
 
-    for (const event of update.notable) {
-      await announce(current, `event:${event.id}`, () => o.notifier.providerEvent(current as JobRecord, event));
-    }
-    if (snapshot.state !== job.phase && !terminal) {
-      await announce(current, `status:${snapshot.state}`, () =>
-        o.notifier.statusChanged(current as JobRecord, job.phase, snapshot.state),
-      );
-    }
-    if (update.checkpointMentioned || snapshot.state === 'succeeded') {
-      for (const checkpoint of await provider.checkpoints(ref)) {
-        await announce(current, `checkpoint:${checkpoint.id}`, () =>
-          o.notifier.checkpoint(current as JobRecord, checkpoint),
-        );
-      }
-    }
     if (snapshot.state === 'running') await warnIfStalled(current, at);
 
     if (terminal) {
       // The final edit obeys the edit interval too; until it is allowed the job stays active.
       if (!editDue(current, at)) return;
+      const before = current;
       const billed = snapshot.trainedTokens ?? undefined;
       const patch: JobPatch = {
         phase: snapshot.state,
@@ -132,10 +158,10 @@ export function createMonitor(o: MonitorOptions): Monitor {
       };
       // Told first, recorded second: a failed post leaves the job active so the next tick tries
       // again, and a crash in between finds the claim and only records.
-      const final: JobRecord = { ...current, ...patch } as JobRecord;
-      const points = await o.store.lossPoints(current.id);
+      const final: JobRecord = { ...before, ...patch } as JobRecord;
+      const points = await o.store.lossPoints(before.id);
       if (!(await announce(final, 'finished', () => o.notifier.finished(final, points)))) return;
-      if (!(await o.store.updateJob(current.id, patch, ACTIVE_PHASES))) return;
+      if (!(await o.store.updateJob(before.id, patch, ACTIVE_PHASES))) return;
       dirty.delete(job.id);
       backoff.forget(job.id);
       report.finished++;
@@ -143,6 +169,50 @@ export function createMonitor(o: MonitorOptions): Monitor {
       return;
     }
     if (dirty.has(job.id) && editDue(current, at) && (await edit(current, at))) report.edited++;
+  }
+
+  /**
+   * A job the provider's list left out: usually a page boundary, so it is skipped a few ticks; after
+   * that it is asked for directly, and one the provider no longer knows (deleted in its console)
+   * ends as failed rather than being polled for ever.
+   */
+  async function missing(job: JobRecord, provider: Provider): Promise<JobSnapshot | undefined> {
+    const count = (misses.get(job.id) ?? 0) + 1;
+    misses.set(job.id, count);
+    if (count < MISSES_BEFORE_ASKING) return undefined;
+    try {
+      const status = await provider.poll({ provider: provider.id, id: job.providerJobId as string }, job.eventCursor);
+      misses.delete(job.id);
+      return status;
+    } catch (error) {
+      if (!(error instanceof ProviderError) || error.kind !== 'not_found') throw error;
+      misses.delete(job.id);
+      const at = now().toISOString();
+      const ended = await o.store.updateJob(
+        job.id,
+        {
+          phase: 'failed',
+          finishedAt: at,
+          error: {
+            code: 'not_found',
+            message: `${provider.label} no longer knows this job (${job.providerJobId}); it may have been deleted there.`,
+            hint: 'Check the provider’s console; nothing more will be reported here.',
+          },
+        },
+        ACTIVE_PHASES,
+      );
+      if (ended) await announce(ended, 'finished', () => o.notifier.finished(ended, []));
+      return undefined;
+    }
+  }
+
+  /** Endings whose message did not go out (a Slack failure after a Cancel, say) are tried again. */
+  async function retryEndings(report: TickReport) {
+    const since = new Date(now().getTime() - RETRY_ENDINGS_FOR_MS).toISOString();
+    for (const job of await o.store.listEndedUnannounced(since)) {
+      const points = await o.store.lossPoints(job.id);
+      if (!(await announce(job, 'finished', () => o.notifier.finished(job, points)))) report.failures++;
+    }
   }
 
   async function warnIfStalled(job: JobRecord, at: Date) {
@@ -186,16 +256,16 @@ export function createMonitor(o: MonitorOptions): Monitor {
           continue;
         }
         await eachLimited(list, concurrency, async (job) => {
-          const snapshot = snapshots.get(job.providerJobId as string);
-          if (!snapshot) return;
           try {
-            await handle(job, provider, snapshot, report);
+            const snapshot = snapshots.get(job.providerJobId as string) ?? (await missing(job, provider));
+            if (snapshot) await handle(job, provider, snapshot, report);
           } catch (error) {
             report.failures++;
             o.logger.warn({ err: error, job: job.id }, 'could not update a job; will try again next tick');
           }
         });
       }
+      await retryEndings(report);
     } finally {
       running = false;
     }

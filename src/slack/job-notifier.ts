@@ -5,6 +5,7 @@ import type { Catalogue } from '../cost/catalogue.ts';
 import type { Logger } from '../logger.ts';
 import type { Checkpoint, JobEvent, ProviderId } from '../providers/types.ts';
 import type { JobPhase, JobRecord, LossPoint, Store } from '../store/types.ts';
+import { slackErrorCode } from './deliver.ts';
 import { PROVIDER_NAMES } from './job-format.ts';
 import { type JobMessageContext, jobMessage } from './job-message.ts';
 import {
@@ -41,6 +42,23 @@ export interface JobNotifier {
    * words) in the thread with the loss curve. Throws when the channel could not be told.
    */
   finished(job: JobRecord, points: LossPoint[]): Promise<void>;
+}
+
+// Slack errors that retrying cannot fix: the channel or the message is gone, or the bot is out.
+const UNREACHABLE = new Set([
+  'channel_not_found',
+  'is_archived',
+  'not_in_channel',
+  'message_not_found',
+  'cant_update_message',
+  'account_inactive',
+  'team_access_not_granted',
+]);
+
+/** True when a job's channel cannot be posted to again (archived, deleted, the bot removed). */
+export function cannotReachChannel(error: unknown): boolean {
+  const code = slackErrorCode(error);
+  return code !== undefined && UNREACHABLE.has(code);
 }
 
 export interface SlackJobNotifierOptions {
@@ -109,16 +127,26 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
       await reply(job, stalledReply(minutes, ctx(job).providerLabel));
     },
     async finished(job, points) {
+      if (!job.messageTs) {
+        // The job never got its message (the channel refused it): the requester hears by DM.
+        await o.client.chat.postMessage({
+          channel: job.requestedBy,
+          text: `Fine-tune ${job.id}: ${finishedReply(job).text}`,
+        });
+        return;
+      }
       // The final state must show, budget or not: it is one edit per job, ever.
       budget.take();
       await update(job);
       await reply(job, finishedReply(job));
       if (job.phase !== 'succeeded' || !job.messageTs) return;
-      if (points.length < 2) {
-        await reply(job, { text: lossCurveCaption(points.length) });
-        return;
-      }
+      // The edit and the summary are the announcement; the curve is a bonus, and a failure to post
+      // it must not make the monitor post the summary again.
       try {
+        if (points.length < 2) {
+          await reply(job, { text: lossCurveCaption(points.length) });
+          return;
+        }
         const png = await renderPng(lossChartSpec(points, { title: `Loss: ${job.id}` }));
         await o.client.filesUploadV2({
           channel_id: job.channelId,
@@ -129,8 +157,7 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
           alt_text: 'Training and validation loss by step.',
         });
       } catch (error) {
-        // The summary is out; a missing chart is not worth posting the summary again for.
-        o.logger.warn({ err: error, job: job.id }, 'could not upload the loss curve');
+        o.logger.warn({ err: error, job: job.id }, 'could not post the loss curve');
       }
     },
   };

@@ -104,6 +104,7 @@ type JobMethods = Pick<
   | 'updateJob'
   | 'listActiveJobs'
   | 'listJobs'
+  | 'listEndedUnannounced'
   | 'claimAnnouncement'
   | 'releaseAnnouncement'
   | 'addLossPoints'
@@ -123,6 +124,11 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     'SELECT * FROM jobs WHERE team_id = ? AND channel_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?',
   );
   const byTeam = db.prepare('SELECT * FROM jobs WHERE team_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
+  const endedUnannounced = db.prepare(
+    `SELECT * FROM jobs WHERE phase IN ('succeeded', 'failed', 'cancelled', 'rejected') AND finished_at >= ?
+       AND NOT EXISTS (SELECT 1 FROM job_announcements a WHERE a.job_id = jobs.id AND a.key = 'finished')
+     ORDER BY finished_at`,
+  );
   const claim = db.prepare('INSERT OR IGNORE INTO job_announcements (job_id, key, at) VALUES (?, ?, ?)');
   const release = db.prepare('DELETE FROM job_announcements WHERE job_id = ? AND key = ?');
   const addPoint = db.prepare(
@@ -199,6 +205,9 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     async listJobs({ teamId, channelId, limit }) {
       const rows = channelId ? byChannel.all(teamId, channelId, limit) : byTeam.all(teamId, limit);
       return (rows as unknown as JobRow[]).map(toJob);
+    },
+    async listEndedUnannounced(since) {
+      return (endedUnannounced.all(since) as unknown as JobRow[]).map(toJob);
     },
     async claimAnnouncement(jobId, key) {
       return claim.run(jobId, key, now().toISOString()).changes === 1;

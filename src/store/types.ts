@@ -170,6 +170,11 @@ export interface Store {
   /** Newest first. */
   listJobs(filter: { teamId: string; channelId?: string; limit: number }): Promise<JobRecord[]>;
   /**
+   * Jobs that ended since `since` without their `finished` announcement (its post failed after a
+   * Cancel, a rejection or a failed start): the monitor tries them again.
+   */
+  listEndedUnannounced(since: string): Promise<JobRecord[]>;
+  /**
    * Records that `key` (e.g. `status:running`, `checkpoint:ftckpt_1`, `summary`) was announced.
    * True the first time only: the guard that keeps a restart from posting anything twice.
    */

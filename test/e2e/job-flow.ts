@@ -96,7 +96,8 @@ export async function startJob(h: Harness, o: Parameters<typeof startValues>[0] 
     h,
     // Started means its message has had the first edit too, so no stray edit lands after a reset.
     (j) =>
-      (j.providerJobId !== null && j.lastEditAt !== null) || j.phase === 'failed' || j.phase === 'awaiting_approval',
+      (j.providerJobId !== null && j.lastEditAt !== null) ||
+      ['failed', 'cancelled', 'awaiting_approval'].includes(j.phase),
   );
   return { job, message, review };
 }

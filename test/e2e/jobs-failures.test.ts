@@ -81,10 +81,12 @@ describe('starting a job when the provider says no', () => {
         body: { error: { message: 'The server had an error.', type: 'server_error', code: null, param: null } },
       },
       /trouble|unavailable|try again/i,
+      3,
     ],
-  ])('%s: the job ends as failed with the reason in plain words, once', async (_name, reply, words) => {
+  ])('%s: the job ends as failed with the reason in plain words, once', async (_name, reply, words, attempts = 1) => {
     const before = creates();
-    openai.fail(createJob, reply, 1);
+    const lookups = openai.requestsTo('GET', /^\/fine_tuning\/jobs$/).length;
+    openai.fail(createJob, reply, attempts);
     const { job } = await startJob(h, { fileId: 'file-nope' });
     const failed = await waitForJob(h, (j) => j.phase === 'failed');
     await h.slack.waitFor('chat.postMessage', 2); // the job's message, then the reason in its thread
@@ -94,7 +96,10 @@ describe('starting a job when the provider says no', () => {
     expect(`${failed.error?.message} ${failed.error?.hint}`).toMatch(words);
     expect(allSlackText()).toMatch(words);
     expect(allSlackText()).not.toContain('sk-e2e-secret');
-    expect(creates() - before).toBe(1); // a create is never retried: it could start the job twice
+    // Only an unconfirmed create (5xx) is asked again, and each time after looking for a job that
+    // carries our id, so a retry cannot start it twice; refusals are final at once.
+    expect(creates() - before).toBe(attempts);
+    expect(openai.requestsTo('GET', /^\/fine_tuning\/jobs$/).length - lookups).toBe(attempts);
     h.slack.reset();
     h.advance(60_000);
     await h.bot?.monitor.tick();

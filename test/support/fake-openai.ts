@@ -74,6 +74,7 @@ export class FakeOpenAI {
   readonly files = new Map<string, { id: string; bytes: number; filename: string }>();
   private server: Server | undefined;
   private counter = 0;
+  private readonly delays: Array<{ match: (r: RecordedRequest) => boolean; ms: number }> = [];
   private readonly failures: Array<{ match: (r: RecordedRequest) => boolean; times: number; reply: Failure }> = [];
   /** The provider's clock (ms), for event and job times; tests align it with the bot's. */
   now: () => number = Date.now;
@@ -106,6 +107,18 @@ export class FakeOpenAI {
 
   clearFailures(): void {
     this.failures.length = 0;
+    this.delays.length = 0;
+  }
+
+  /** Holds the next matching request for `ms` before answering it (a slow upload, say). */
+  delay(match: (r: RecordedRequest) => boolean, ms: number): this {
+    this.delays.push({ match, ms });
+    return this;
+  }
+
+  /** Forgets a job, as if deleted in the provider's console. */
+  deleteJob(id: string): void {
+    this.jobs.delete(id);
   }
 
   /** A job as if created earlier (for restart tests and the bench). */
@@ -211,6 +224,11 @@ export class FakeOpenAI {
       ...(raw.length > 0 ? { body: isJson ? JSON.parse(raw.toString('utf8')) : raw } : {}),
     };
     this.requests.push(request);
+    const delay = this.delays.findIndex((d) => d.match(request));
+    if (delay >= 0) {
+      const [d] = this.delays.splice(delay, 1);
+      await new Promise((resolve) => setTimeout(resolve, d?.ms ?? 0));
+    }
     const failure = this.failures.find((f) => f.times > 0 && f.match(request));
     if (failure) {
       failure.times--;
