@@ -5,6 +5,7 @@ import type { Services } from '../../src/services.ts';
 import { jobApprovalMessage } from '../../src/slack/job-approval.ts';
 import { cannotReachChannel } from '../../src/slack/job-notifier.ts';
 import { decodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
+import { jobNoticeView } from '../../src/slack/job-review-view.ts';
 import type { JobRequest } from '../../src/store/types.ts';
 import { afterAck } from '../after-ack.ts';
 
@@ -20,20 +21,7 @@ export function jobReviewSubmitted(services: Services) {
     if (!meta) {
       await ack({
         response_action: 'update',
-        view: {
-          type: 'modal',
-          title: { type: 'plain_text', text: 'Start a fine-tune' },
-          close: { type: 'plain_text', text: 'Close' },
-          blocks: [
-            {
-              type: 'section',
-              text: {
-                type: 'mrkdwn',
-                text: 'This form is from an older version of the bot. Please run `/finetune start` again.',
-              },
-            },
-          ],
-        },
+        view: jobNoticeView('This form is from an older version of the bot. Please run `/finetune start` again.'),
       });
       return;
     }
@@ -42,17 +30,7 @@ export function jobReviewSubmitted(services: Services) {
     if (refused || !services.jobs.providers[provider]) {
       await ack({
         response_action: 'update',
-        view: {
-          type: 'modal',
-          title: { type: 'plain_text', text: 'Start a fine-tune' },
-          close: { type: 'plain_text', text: 'Close' },
-          blocks: [
-            {
-              type: 'section',
-              text: { type: 'mrkdwn', text: refused ?? `The ${provider} provider is no longer configured.` },
-            },
-          ],
-        },
+        view: jobNoticeView(refused ?? `The ${provider} provider is no longer configured.`),
       });
       return;
     }

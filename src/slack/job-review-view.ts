@@ -159,3 +159,13 @@ export function jobReviewFailedView(
     ],
   };
 }
+
+/** The job form replaced by one line: why it cannot go on. */
+export function jobNoticeView(text: string): ModalView {
+  return {
+    type: 'modal',
+    title: plain(TITLE, 24),
+    close: plain('Close', 24),
+    blocks: [{ type: 'section', text: mrkdwn(text) }],
+  };
+}

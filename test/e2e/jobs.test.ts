@@ -36,6 +36,14 @@ describe('/finetune start, end to end over HTTP with OpenAI faked at the HTTP ed
     expect(openai.requests).toEqual([]);
   });
 
+  it('answers a review form it cannot read (from an older release) with a note, creating nothing', async () => {
+    const res = await h.post(
+      interactionBody(viewSubmission({ callbackId: 'job_review', privateMetadata: '{"v":0}', values: {} })),
+    );
+    expect(JSON.stringify(res.json())).toContain('older version of the bot');
+    expect(await h.withStore((s) => s.listJobs({ teamId: 'T0001', limit: 5 }))).toEqual([]);
+  });
+
   it('reviews, starts, follows and finishes a job: one message edited in place, milestones in its thread', async () => {
     const { job, message, review } = await startJob(h);
     expect(JSON.stringify(review.blocks)).toMatch(/\$\d/); // the estimate is shown before anything is spent
