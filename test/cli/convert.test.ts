@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { run } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftbot-convert-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,22 +17,6 @@ const readJsonl = (path: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
-
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-    env: {},
-    now: () => new Date('2026-11-24T12:00:00Z'),
-  });
-  return { code, out, err };
-}
 
 describe('finetune-bot convert', () => {
   it('turns Alpaca-style pairs into chat examples a validator accepts', async () => {

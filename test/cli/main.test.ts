@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { run } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ftbot-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,22 +25,6 @@ const good = file(
   Array.from({ length: 60 }, (_, i) => chat(i)),
 );
 const bad = file('bad.jsonl', [...Array.from({ length: 20 }, (_, i) => chat(i)), '{"messages": "nope"}', '[1,2]']);
-
-async function run(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-    env: {},
-    now: () => new Date('2026-11-23T12:00:00Z'),
-  });
-  return { code, out, err };
-}
 
 describe('finetune-bot validate', () => {
   it('passes a good file with exit 0 and the token stats', async () => {
