@@ -43,7 +43,7 @@ const DRAIN_MS = 8_000;
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const prices = loadPrices(config.pricesFile);
-  const store = openStore(config.database);
+  const store = openStore(config.database, options.now ? { now: options.now } : {});
   const bolt = boltLogger(logger);
 
   const clientOptions = {

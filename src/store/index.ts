@@ -7,11 +7,11 @@ export type * from './types.ts';
 export { ACTIVE_PHASES, FINISHED_PHASES } from './types.ts';
 
 /** Opens the store the configuration names; PostgreSQL joins here when it is supported. */
-export function openStore(target: DatabaseTarget): Store {
+export function openStore(target: DatabaseTarget, options: { now?: () => Date } = {}): Store {
   switch (target.kind) {
     case 'sqlite':
-      return openSqliteStore({ path: target.path });
+      return openSqliteStore({ path: target.path }, options.now);
     case 'sqlite-memory':
-      return openSqliteStore({ memory: true });
+      return openSqliteStore({ memory: true }, options.now);
   }
 }

@@ -68,7 +68,8 @@ export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIG
   return latest;
 }
 
-export function openSqliteStore(target: { path: string } | { memory: true }): Store {
+/** `now` stamps job times, so they follow the same clock as the rest of the bot. */
+export function openSqliteStore(target: { path: string } | { memory: true }, now?: () => Date): Store {
   let db: DatabaseSync;
   const location = 'path' in target ? target.path : ':memory:';
   try {
@@ -97,7 +98,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }): St
 
   return {
     kind: 'sqlite',
-    ...sqliteJobMethods(db),
+    ...sqliteJobMethods(db, now),
     async ping() {
       db.prepare('SELECT 1').get();
     },

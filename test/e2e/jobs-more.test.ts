@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_APPROVE_ACTION_ID, JOB_TRY_ACTION_ID, JOB_TRY_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
-import { blockAction, interactionBody, slashCommandBody, viewSubmission } from '../support/slack-request.ts';
+import { checkView } from '../support/slack-limits.ts';
+import {
+  blockAction,
+  eventCallback,
+  interactionBody,
+  slashCommandBody,
+  viewSubmission,
+} from '../support/slack-request.ts';
 import { type Msg, replies, startJob, useJobHarness, type View, waitForJob } from './job-flow.ts';
 
 const { h, openai } = useJobHarness({
@@ -103,6 +110,28 @@ describe('Try it', () => {
     expect(JSON.stringify(answer)).toContain('Billing.');
     const [call] = openai.requestsTo('POST', /^\/chat\/completions$/);
     expect(call?.body).toMatchObject({ model: 'ft:gpt-4.1-mini-2025-04-14:acme::try1' });
+  });
+});
+
+describe('the Home tab', () => {
+  it('shows the team’s active and recent jobs and this month’s spend', async () => {
+    const [newest] = await h.withStore((s) => s.listJobs({ teamId: 'T0001', limit: 1 }));
+    h.slack.reset();
+    const event = eventCallback({
+      type: 'app_home_opened',
+      user: 'U0ASKER',
+      channel: 'D0DM',
+      tab: 'home',
+      event_ts: '1.1',
+    });
+    expect((await h.post(JSON.stringify(event), 'application/json')).status).toBe(200);
+    const [publish] = await h.slack.waitFor('views.publish');
+    const view = JSON.stringify(publish?.args.view);
+    expect(checkView(publish?.args.view as never)).toEqual([]);
+    expect(view).toContain('Active jobs');
+    expect(view).toContain('Recent jobs');
+    expect(view).toContain(newest?.id ?? 'none');
+    expect(view).toMatch(/Spend this month.*\$\d/);
   });
 });
 
