@@ -52,7 +52,11 @@ export function finetuneCommand(services: Services) {
       const reply =
         name === 'jobs'
           ? await jobsReply(services, command.team_id, command.channel_id)
-          : await statusReply(services, command.team_id, rest[0]);
+          : await statusReply(
+              services,
+              { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id },
+              rest[0],
+            );
       await respond({ response_type: 'ephemeral', ...reply }).catch((error) => {
         services.logger.warn({ err: error, sub: name }, 'could not answer a jobs command');
       });

@@ -9,13 +9,21 @@ export async function jobsReply(services: Services, teamId: string, channelId: s
 }
 
 /** `/finetune status <id>`: one job as its message shows it, for the person who asked. */
-export async function statusReply(services: Services, teamId: string, id: string | undefined) {
+export async function statusReply(
+  services: Services,
+  where: { teamId: string; channelId: string; userId: string },
+  id: string | undefined,
+) {
   const wanted = (id ?? '').trim().toLowerCase();
   const job = wanted ? await services.store.getJob(wanted) : undefined;
-  if (!job || job.teamId !== teamId) {
+  if (!job || job.teamId !== where.teamId) {
     return wanted
       ? noSuchJobMessage(wanted)
       : { text: 'Which job? Use `/finetune status ft-xxxxxx`; `/finetune jobs` lists them.' };
+  }
+  // A job reporting in another channel may be a private one: shown there, or to its requester.
+  if (job.channelId !== where.channelId && job.requestedBy !== where.userId) {
+    return { text: `Job ${job.id} reports in another channel; run \`/finetune status ${job.id}\` there.` };
   }
   return jobStatusMessage(job, {
     now: services.now(),

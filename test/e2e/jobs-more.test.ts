@@ -73,6 +73,12 @@ describe('a running job', () => {
     const [status] = await h.slack.waitFor('response_url/respond/jobs-2');
     expect(JSON.stringify(status?.args)).toContain(job?.id ?? 'none');
     h.slack.reset();
+    await h.post(
+      slashCommandBody({ text: `status ${job?.id}`, userId: 'U0OTHER', channelId: 'C0ELSE', responseUrl: url(4) }),
+    );
+    const [elsewhere] = await h.slack.waitFor('response_url/respond/jobs-4');
+    expect(JSON.stringify(elsewhere?.args)).toContain('reports in another channel');
+    h.slack.reset();
     await h.post(slashCommandBody({ text: 'status ft-nope22', responseUrl: url(3) }));
     const [none] = await h.slack.waitFor('response_url/respond/jobs-3');
     expect(JSON.stringify(none?.args)).toMatch(/ft-nope22/);
