@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { whyNotInCharge } from '../../src/jobs/access.ts';
+import { deploymentNameFor } from '../../src/jobs/deployment-name.ts';
 import { asJobError } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
 import { deploymentDeletedReply, deployResultReply, parseDeploymentButtonValue } from '../../src/slack/job-thread.ts';
@@ -10,11 +11,6 @@ type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
 const NOT_CONFIGURED =
   'Deploying needs AZURE_SUBSCRIPTION_ID, AZURE_RESOURCE_GROUP and AZURE_OPENAI_ACCOUNT; ask the bot’s admin to set them.';
-
-/** A deployment name Azure accepts and a person recognises: the job id. */
-export function deploymentNameFor(jobId: string): string {
-  return `finetune-${jobId}`;
-}
 
 /**
  * Deploy (Azure, after the confirm dialog that names the hourly cost): creates the deployment

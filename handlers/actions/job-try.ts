@@ -5,11 +5,11 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import { deploymentNameFor } from '../../src/jobs/deployment-name.ts';
 import type { Services } from '../../src/services.ts';
 import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
 import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
 import { tellPresser, whyItFailed } from './job-buttons.ts';
-import { deploymentNameFor } from './job-deploy.ts';
 
 /** Try it: a one-prompt modal for the tuned model. */
 export function tryClicked(services: Services) {
