@@ -32,6 +32,18 @@ export function isSlackHost(url: string, apiUrl?: string): boolean {
   return /(^|\.)slack\.com$/.test(host) || /(^|\.)slack-gov\.com$/.test(host);
 }
 
+/** Slack's own file links are one hop or two (files.slack.com to a regional host); more is a loop. */
+const MAX_REDIRECTS = 3;
+
+/**
+ * Whether the bot token may be sent to this URL: a Slack host over https, or exactly the origin of
+ * the configured Web API, which an operator chose (a test server or a proxy may be plain http).
+ */
+function mayFetch(url: URL, apiUrl?: string): boolean {
+  if (apiUrl && URL.canParse(apiUrl) && new URL(apiUrl).origin === url.origin) return true;
+  return url.protocol === 'https:' && isSlackHost(url.href, apiUrl);
+}
+
 export async function* downloadSlackFile(
   url: string,
   token: string,
@@ -40,23 +52,54 @@ export async function* downloadSlackFile(
   if (!isSlackHost(url, options.apiUrl)) {
     throw new SlackFileError('That file link does not point at Slack, so I did not download it.');
   }
+  let current = new URL(url);
+  if (!mayFetch(current, options.apiUrl)) {
+    throw new SlackFileError('That file link is not a secure (https) Slack link, so I did not download it.');
+  }
+  // One deadline for the whole download, redirects and body included, as before.
+  const signal = AbortSignal.timeout(options.timeoutMs ?? 300_000);
   let res: Response;
-  try {
-    res = await fetch(url, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(options.timeoutMs ?? 300_000),
-    });
-  } catch (error) {
-    throw new SlackFileError(
-      `I could not download the file from Slack (${(error as Error).name === 'TimeoutError' ? 'it took too long' : 'no answer'}).`,
-    );
+  for (let hops = 0; ; hops++) {
+    try {
+      // Redirects are followed by hand: fetch would carry on to wherever Slack's answer points,
+      // and what it fetched there would be validated and sent on as the person's file.
+      res = await fetch(current, {
+        headers: { authorization: `Bearer ${token}` },
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      throw new SlackFileError(
+        `I could not download the file from Slack (${(error as Error).name === 'TimeoutError' ? 'it took too long' : 'no answer'}).`,
+      );
+    }
+    const location = res.headers.get('location');
+    if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400 && location !== null)) {
+      await res.body?.cancel();
+      const next = location !== null && URL.canParse(location, current.href) ? new URL(location, current) : undefined;
+      if (!next || !mayFetch(next, options.apiUrl)) {
+        throw new SlackFileError(
+          'Slack sent me somewhere other than Slack to get that file, so I did not download it. Upload it again.',
+        );
+      }
+      if (hops >= MAX_REDIRECTS) {
+        throw new SlackFileError(
+          `Slack kept redirecting me (more than ${MAX_REDIRECTS} times) instead of sending the file, so I gave up. Upload it again in a minute.`,
+        );
+      }
+      current = next;
+      continue;
+    }
+    break;
   }
   if (res.status === 404 || res.status === 410) {
+    await res.body?.cancel();
     throw new SlackFileError(
       'The file is no longer in Slack: it was deleted, or is no longer shared with me. Upload it again.',
     );
   }
   if (!res.ok) {
+    await res.body?.cancel();
     throw new SlackFileError(
       `Slack would not let me download the file (HTTP ${res.status}). Upload it again in a minute.`,
     );
@@ -75,12 +118,28 @@ export async function* downloadSlackFile(
   }
   if (!res.body) return;
   let seen = 0;
-  for await (const chunk of res.body) {
-    seen += chunk.byteLength;
-    if (seen > options.maxBytes) {
-      throw new SlackFileError(`The file is larger than the limit here, ${formatMb(options.maxBytes)}.`);
+  const chunks = res.body[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      let next: IteratorResult<Uint8Array>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // A deadline or a dropped connection mid-file is Slack's side, for the person to retry.
+        throw new SlackFileError(
+          `I could not download the whole file from Slack (${(error as Error).name === 'TimeoutError' ? 'it took too long' : 'the connection broke'}).`,
+        );
+      }
+      if (next.done) return;
+      seen += next.value.byteLength;
+      if (seen > options.maxBytes) {
+        throw new SlackFileError(`The file is larger than the limit here, ${formatMb(options.maxBytes)}.`);
+      }
+      yield next.value;
     }
-    yield chunk;
+  } finally {
+    // Stops the transfer when the cap is hit or the reader stops early, instead of draining it.
+    await chunks.return?.();
   }
 }
 
