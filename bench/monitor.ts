@@ -13,6 +13,7 @@ import { webApi } from '@slack/bolt';
 import OpenAI from 'openai';
 import { CATALOGUE } from '../src/cost/catalogue.ts';
 import { createMonitor } from '../src/jobs/monitor.ts';
+import { createNotices } from '../src/jobs/notices.ts';
 import { createLogger } from '../src/logger.ts';
 import { createOpenAIProvider } from '../src/providers/openai/index.ts';
 import { createSlackJobNotifier } from '../src/slack/job-notifier.ts';
@@ -76,10 +77,12 @@ let clock = Date.now();
 const now = () => new Date(clock);
 const provider = createOpenAIProvider({ apiKey: 'sk-bench', baseURL: openai.baseUrl });
 const client = new webApi.WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl, logLevel: webApi.LogLevel.ERROR });
+const notifier = createSlackJobNotifier({ client, store, prices: CATALOGUE, logger, now });
 const monitor = createMonitor({
   store,
   providers: { openai: provider },
-  notifier: createSlackJobNotifier({ client, store, prices: CATALOGUE, logger, now }),
+  notifier,
+  notices: createNotices({ store, notifier, logger, now, owner: 'bench' }),
   prices: CATALOGUE,
   logger,
   now,

@@ -9,6 +9,7 @@ import { httpUrl, idList, optionalText, positiveNumber } from './config-fields.t
 
 export const DEFAULT_POLL_CRON = '*/30 * * * * *';
 export const DEFAULT_STALL_MINUTES = 30;
+export const DEFAULT_NOTICE_LEASE_SECONDS = 60;
 export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -33,9 +34,11 @@ export const jobFields = {
   AZURE_ARM_ENDPOINT: httpUrl(DEFAULT_ARM_ENDPOINT),
   POLL_CRON: cronExpression("such as '*/30 * * * * *' (every 30 s)"),
   STALL_MINUTES: positiveNumber('a number of minutes above 0, at most 10080', 10_080),
+  NOTICE_LEASE_SECONDS: positiveNumber('a number of seconds above 0, at most 3600', 3600),
   MAX_JOB_USD: positiveNumber('an amount in USD above 0', 1e9),
   APPROVER_USER_IDS: idList(USER_ID, 'Slack user ids such as U012ABCDEF'),
   ALLOWED_USER_IDS: idList(USER_ID, 'Slack user ids such as U012ABCDEF'),
+  ADMIN_USER_IDS: idList(USER_ID, 'Slack user ids such as U012ABCDEF'),
   ALLOWED_CHANNEL_IDS: idList(CHANNEL_ID, 'Slack channel ids such as C012ABCDEF'),
   DIGEST_CRON: cronExpression("such as '0 9 * * 1' (Mondays 09:00)"),
   DIGEST_CHANNEL: optionalText.refine((v) => v === undefined || CHANNEL_ID.test(v), {
@@ -84,8 +87,12 @@ export interface ProvidersConfig {
 export interface JobsConfig {
   pollCron: string;
   stallMinutes: number;
+  /** How long another process's unconfirmed notice is left alone before it is looked up in Slack. */
+  noticeLeaseMs: number;
   maxJobUsd?: number;
   approvers: string[];
+  /** May cancel, deploy and try anyone's job, besides its requester and the approvers. */
+  admins: string[];
   /** Empty: anyone may start jobs, anywhere the bot is. */
   allowedUsers: string[];
   allowedChannels: string[];
@@ -123,8 +130,10 @@ export function jobConfig(e: JobEnv): { providers: ProvidersConfig; jobs: JobsCo
     jobs: {
       pollCron: e.POLL_CRON ?? DEFAULT_POLL_CRON,
       stallMinutes: e.STALL_MINUTES ?? DEFAULT_STALL_MINUTES,
+      noticeLeaseMs: Math.round((e.NOTICE_LEASE_SECONDS ?? DEFAULT_NOTICE_LEASE_SECONDS) * 1000),
       ...(e.MAX_JOB_USD !== undefined ? { maxJobUsd: e.MAX_JOB_USD } : {}),
       approvers: e.APPROVER_USER_IDS ?? [],
+      admins: e.ADMIN_USER_IDS ?? [],
       allowedUsers: e.ALLOWED_USER_IDS ?? [],
       allowedChannels: e.ALLOWED_CHANNEL_IDS ?? [],
       ...(e.DIGEST_CRON && e.DIGEST_CHANNEL ? { digest: { cron: e.DIGEST_CRON, channel: e.DIGEST_CHANNEL } } : {}),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
@@ -8,8 +9,9 @@ import { loadCatalogue, PricesFileError } from './cost/load.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { postDigest } from './jobs/digest-post.ts';
-import { resumeStartingJobs } from './jobs/lifecycle.ts';
 import { createMonitor, type Monitor } from './jobs/monitor.ts';
+import { createNotices } from './jobs/notices.ts';
+import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
 import { createProviders } from './providers/index.ts';
@@ -43,7 +45,6 @@ const DRAIN_MS = 8_000;
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const prices = loadPrices(config.pricesFile);
-  const store = openStore(config.database, options.now ? { now: options.now } : {});
   const bolt = boltLogger(logger);
 
   const clientOptions = {
@@ -52,6 +53,9 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     retryConfig: { retries: 2, minTimeout: 100, maxTimeout: 1000 },
     timeout: 10_000,
   };
+  // Before anything is created: a refused token leaves no database file and no log lines behind.
+  const identity = await verifyBotToken(config, clientOptions, bolt);
+  const store = openStore(config.database, options.now ? { now: options.now } : {});
   const now = options.now ?? (() => new Date());
   const { providers, azureDeployer } = createProviders(config.providers);
   // The monitor and the digest post outside any request, with a client of their own.
@@ -65,14 +69,26 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     approvers: config.jobs.approvers,
     ...(config.jobs.maxJobUsd !== undefined ? { maxJobUsd: config.jobs.maxJobUsd } : {}),
   });
+  // This process, as the owner of the notices it claims: another process (or this one after a
+  // crash) can tell an abandoned claim from one being posted.
+  const notices = createNotices({
+    store,
+    notifier,
+    logger,
+    now,
+    owner: randomUUID(),
+    leaseMs: config.jobs.noticeLeaseMs,
+  });
   const monitor = createMonitor({
     store,
     providers,
     notifier,
+    notices,
     prices,
     logger,
     now,
     stallMinutes: config.jobs.stallMinutes,
+    resume: () => resumeJobs(services.jobs),
   });
   const services: Services = {
     store,
@@ -87,6 +103,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       now,
       providers,
       notifier,
+      notices,
       monitor,
       policy: config.jobs,
       openSlackFile: (file) => ({
@@ -122,7 +139,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // failed start leaves nothing behind (tests and supervisors start it again in the same process).
   const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
   try {
-    const identity = await verifyBotToken(config, clientOptions, bolt);
     logger.info({ team: identity.team, bot: identity.user }, 'authenticated with Slack');
 
     // The token was verified above; handing Bolt the result spares it an auth.test of its own, whose
@@ -167,7 +183,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       logger,
     );
     cleanup.unshift(() => schedules.stop());
-    void resumeStartingJobs(services.jobs);
+    void resumeJobs(services.jobs).catch((error) => logger.warn({ err: error }, 'could not resume jobs'));
     logger.info(
       { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers) },
       'finetune-bot is running',

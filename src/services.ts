@@ -2,6 +2,7 @@ import type { JobsConfig } from './config-jobs.ts';
 import type { Catalogue } from './cost/catalogue.ts';
 import type { LifecycleDeps } from './jobs/lifecycle.ts';
 import type { Monitor } from './jobs/monitor.ts';
+import type { Notices } from './jobs/notices.ts';
 import type { Logger } from './logger.ts';
 import type { AzureDeployer, Providers } from './providers/index.ts';
 import type { JobNotifier } from './slack/job-notifier.ts';
@@ -26,6 +27,7 @@ export interface JobServices extends LifecycleDeps {
   providers: Providers;
   notifier: JobNotifier;
   monitor: Monitor;
-  policy: Pick<JobsConfig, 'maxJobUsd' | 'approvers' | 'allowedUsers' | 'allowedChannels'>;
+  notices: Notices;
+  policy: Pick<JobsConfig, 'maxJobUsd' | 'approvers' | 'admins' | 'allowedUsers' | 'allowedChannels'>;
   azureDeployer?: AzureDeployer;
 }

@@ -1,10 +1,11 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { whyNotInCharge } from '../../src/jobs/access.ts';
+import { type Actor, type JobAction, whyHidden, whyNotInCharge } from '../../src/jobs/access.ts';
 import { cancelJob, JobActionError } from '../../src/jobs/lifecycle.ts';
 import { ProviderError } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
 import { PROVIDER_NAMES } from '../../src/slack/job-format.ts';
 import { jobStatusMessage, noSuchJobMessage } from '../../src/slack/jobs-list.ts';
+import type { JobRecord } from '../../src/store/types.ts';
 import { afterAck } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
@@ -21,39 +22,56 @@ export function whyItFailed(error: unknown): string {
   return 'Something went wrong on my side; please try again.';
 }
 
+/** Who pressed, as Slack signed it: the only input the access rules take. */
+export function actorOf(body: Args['body']): Actor {
+  return { userId: body.user.id, teamId: body.team?.id, channelId: body.channel?.id };
+}
+
+/**
+ * The job a button names, when the presser may act on it; otherwise they are told why (only them)
+ * and undefined is returned, so nothing happens.
+ */
+export async function jobInCharge(
+  services: Services,
+  args: Pick<Args, 'respond' | 'body'>,
+  jobId: string | undefined,
+  action: JobAction,
+): Promise<JobRecord | undefined> {
+  const job = jobId ? await services.store.getJob(jobId) : undefined;
+  const refused = job
+    ? whyNotInCharge(services.jobs.policy, job, actorOf(args.body), action)
+    : noSuchJobMessage(jobId ?? '').text;
+  if (refused) {
+    await tellPresser(args, refused);
+    return undefined;
+  }
+  return job;
+}
+
 /** Cancel (after Slack's own confirm dialog): cancels at the provider and edits the message. */
 export function cancelClicked(services: Services) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     await afterAck();
-    const job = await services.store.getJob(args.action.value ?? '');
-    const refused = job
-      ? whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id)
-      : noSuchJobMessage(args.action.value ?? '').text;
-    if (refused) {
-      await tellPresser(args, refused);
-      return;
-    }
+    const job = await jobInCharge(services, args, args.action.value, 'cancel');
+    if (!job) return;
     try {
-      await cancelJob(services.jobs, args.action.value ?? '', args.body.user.id);
+      await cancelJob(services.jobs, job.id, args.body.user.id);
     } catch (error) {
-      services.logger.warn({ err: error, job: args.action.value }, 'could not cancel a job');
+      services.logger.warn({ err: error, job: job.id }, 'could not cancel a job');
       await tellPresser(args, `I could not cancel the job. ${whyItFailed(error)}`);
     }
   };
 }
 
-/** Refresh: polls the job at once (through the monitor's path, so nothing is announced twice). */
+/** Refresh: polls this one job at once (through the monitor's path, so nothing is announced twice). */
 export function refreshClicked(services: Services) {
   return async (args: Args): Promise<void> => {
     await args.ack();
     await afterAck();
-    const job = await services.store.getJob(args.action.value ?? '');
-    if (!job) {
-      await tellPresser(args, noSuchJobMessage(args.action.value ?? '').text);
-      return;
-    }
-    const report = await services.jobs.monitor.tick();
+    const job = await jobInCharge(services, args, args.action.value, 'refresh');
+    if (!job) return;
+    const report = await services.jobs.monitor.tick(job.id);
     if (report.skipped) await tellPresser(args, 'An update is already under way; the message will change shortly.');
   };
 }
@@ -66,6 +84,11 @@ export function detailsClicked(services: Services) {
     const job = await services.store.getJob(args.action.value ?? '');
     if (!job || job.teamId !== args.body.team?.id) {
       await tellPresser(args, noSuchJobMessage(args.action.value ?? '').text);
+      return;
+    }
+    const hidden = whyHidden(services.jobs.policy, job, actorOf(args.body));
+    if (hidden) {
+      await tellPresser(args, hidden);
       return;
     }
     const message = jobStatusMessage(job, {

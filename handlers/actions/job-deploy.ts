@@ -1,11 +1,11 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { whyNotInCharge } from '../../src/jobs/access.ts';
 import { deploymentNameFor } from '../../src/jobs/deployment-name.ts';
 import { asJobError } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
+import { noticeMetadata } from '../../src/slack/job-notice-lookup.ts';
 import { deploymentDeletedReply, deployResultReply, parseDeploymentButtonValue } from '../../src/slack/job-thread.ts';
 import { afterAck } from '../after-ack.ts';
-import { tellPresser, whyItFailed } from './job-buttons.ts';
+import { jobInCharge, tellPresser, whyItFailed } from './job-buttons.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
@@ -21,18 +21,14 @@ export function deployClicked(services: Services) {
     await args.ack();
     await afterAck();
     const deployer = services.jobs.azureDeployer;
-    const job = await services.store.getJob(args.action.value ?? '');
-    if (job?.provider !== 'azure' || !job.fineTunedModel || !job.messageTs) {
+    const job = await jobInCharge(services, args, args.action.value, 'deploy');
+    if (!job) return;
+    if (job.provider !== 'azure' || !job.fineTunedModel || !job.messageTs) {
       await tellPresser(args, 'Only a finished Azure OpenAI job can be deployed from here.');
       return;
     }
     if (!deployer) {
       await tellPresser(args, NOT_CONFIGURED);
-      return;
-    }
-    const refused = whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id);
-    if (refused) {
-      await tellPresser(args, refused);
       return;
     }
     await tellPresser(args, 'Deploying; this takes a few minutes. I will reply in the job’s thread.');
@@ -46,7 +42,12 @@ export function deployClicked(services: Services) {
       .then(() => ({ ok: true as const, jobId: job.id, deploymentName: name, by: args.body.user.id }))
       .catch((error: unknown) => ({ ok: false as const, jobId: job.id, error: asJobError(error) }));
     await args.client.chat
-      .postMessage({ channel: job.channelId, thread_ts: job.messageTs, ...deployResultReply(result) })
+      .postMessage({
+        channel: job.channelId,
+        thread_ts: job.messageTs,
+        ...deployResultReply(result),
+        metadata: noticeMetadata(job.id, 'deploy'),
+      })
       .catch((error) => services.logger.warn({ err: error, job: job.id }, 'could not post the deploy result'));
   };
 }
@@ -57,15 +58,15 @@ export function deleteDeploymentClicked(services: Services) {
     await args.ack();
     await afterAck();
     const target = parseDeploymentButtonValue(args.action.value);
-    const job = target ? await services.store.getJob(target.jobId) : undefined;
-    // The name comes from the job, never from the button: only this job's deployment can go.
-    if (!target || !job?.messageTs || target.deploymentName !== deploymentNameFor(job.id)) {
+    if (!target) {
       await tellPresser(args, 'I no longer know that deployment.');
       return;
     }
-    const refused = whyNotInCharge(services.jobs.policy, job, args.body.user.id, args.body.team?.id);
-    if (refused) {
-      await tellPresser(args, refused);
+    const job = await jobInCharge(services, args, target.jobId, 'undeploy');
+    if (!job) return;
+    // The name comes from the job, never from the button: only this job's deployment can go.
+    if (!job.messageTs || target.deploymentName !== deploymentNameFor(job.id)) {
+      await tellPresser(args, 'I no longer know that deployment.');
       return;
     }
     if (!services.jobs.azureDeployer) {
@@ -83,6 +84,7 @@ export function deleteDeploymentClicked(services: Services) {
         channel: job.channelId,
         thread_ts: job.messageTs,
         ...deploymentDeletedReply(target.deploymentName, args.body.user.id),
+        metadata: noticeMetadata(job.id, 'undeploy'),
       })
       .catch(() => {});
   };

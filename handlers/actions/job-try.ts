@@ -5,19 +5,22 @@ import type {
   SlackViewMiddlewareArgs,
   ViewSubmitAction,
 } from '@slack/bolt';
+import { whyNotInCharge } from '../../src/jobs/access.ts';
 import { deploymentNameFor } from '../../src/jobs/deployment-name.ts';
 import type { Services } from '../../src/services.ts';
+import { noticeMetadata } from '../../src/slack/job-notice-lookup.ts';
 import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
 import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
-import { tellPresser, whyItFailed } from './job-buttons.ts';
+import { jobInCharge, tellPresser, whyItFailed } from './job-buttons.ts';
 
 /** Try it: a one-prompt modal for the tuned model. */
 export function tryClicked(services: Services) {
   return async (args: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>): Promise<void> => {
     await args.ack();
     await afterAck();
-    const job = await services.store.getJob(args.action.value ?? '');
-    if (!job?.fineTunedModel) {
+    const job = await jobInCharge(services, args, args.action.value, 'try');
+    if (!job) return;
+    if (!job.fineTunedModel) {
       await tellPresser(args, 'That job has no tuned model to try yet.');
       return;
     }
@@ -37,10 +40,19 @@ export function trySubmitted(services: Services) {
       return;
     }
     await ack();
+    // The same prompt delivered twice is answered (and billed) once.
+    if (!(await services.store.claimRequest(`try:${view.id}`))) return;
     await afterAck();
     const job = await services.store.getJob(view.private_metadata);
-    const provider = job ? services.jobs.providers[job.provider] : undefined;
-    if (!job?.fineTunedModel || !job.messageTs || !provider || job.teamId !== body.team?.id) return;
+    const provider =
+      job && Object.hasOwn(services.jobs.providers, job.provider) ? services.jobs.providers[job.provider] : undefined;
+    if (!job?.fineTunedModel || !job.messageTs || !provider) return;
+    // Checked again on submit: the view is the presser's, but the rule is the server's.
+    const refused = whyNotInCharge(services.jobs.policy, job, { userId: body.user.id, teamId: body.team?.id }, 'try');
+    if (refused) {
+      await client.chat.postMessage({ channel: body.user.id, text: refused }).catch(() => {});
+      return;
+    }
     // Azure answers through a deployment (the Deploy button's), not through the model id.
     const model = job.provider === 'azure' ? deploymentNameFor(job.id) : job.fineTunedModel;
     let answer: string;
@@ -54,7 +66,12 @@ export function trySubmitted(services: Services) {
     }
     const reply = tryItReply({ by: body.user.id, model: job.fineTunedModel, prompt: parsed.prompt, answer });
     await client.chat
-      .postMessage({ channel: job.channelId, thread_ts: job.messageTs, ...reply })
+      .postMessage({
+        channel: job.channelId,
+        thread_ts: job.messageTs,
+        ...reply,
+        metadata: noticeMetadata(job.id, 'try'),
+      })
       .catch((error) => services.logger.warn({ err: error, job: job.id }, 'could not post a Try it answer'));
   };
 }

@@ -1,3 +1,4 @@
+import { whyHidden } from '../../src/jobs/access.ts';
 import type { Services } from '../../src/services.ts';
 import { PROVIDER_NAMES } from '../../src/slack/job-format.ts';
 import { jobStatusMessage, jobsListMessage, noSuchJobMessage } from '../../src/slack/jobs-list.ts';
@@ -21,10 +22,8 @@ export async function statusReply(
       ? noSuchJobMessage(wanted)
       : { text: 'Which job? Use `/finetune status ft-xxxxxx`; `/finetune jobs` lists them.' };
   }
-  // A job reporting in another channel may be a private one: shown there, or to its requester.
-  if (job.channelId !== where.channelId && job.requestedBy !== where.userId) {
-    return { text: `Job ${job.id} reports in another channel; run \`/finetune status ${job.id}\` there.` };
-  }
+  const hidden = whyHidden(services.jobs.policy, job, where);
+  if (hidden) return { text: hidden };
   return jobStatusMessage(job, {
     now: services.now(),
     providerLabel: services.jobs.providers[job.provider]?.label ?? PROVIDER_NAMES[job.provider],

@@ -1,5 +1,5 @@
 import type { RespondFn, webApi } from '@slack/bolt';
-import { whyNotAllowed } from '../../src/jobs/access.ts';
+import { whyNotAllowedToStart } from '../../src/jobs/access.ts';
 import { providerChoices } from '../../src/jobs/choices.ts';
 import type { Services } from '../../src/services.ts';
 import { encodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
@@ -22,8 +22,8 @@ export async function openStartModal(
   prefill?: { provider?: 'openai' | 'azure'; request?: Partial<JobRequest>; adviceId?: string },
 ): Promise<void> {
   const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
-  const refused = whyNotAllowed(services.jobs.policy, userId, channelId);
-  if (refused && services.jobs.policy.allowedUsers.length > 0 && !services.jobs.policy.allowedUsers.includes(userId)) {
+  const refused = whyNotAllowedToStart(services.jobs.policy, userId);
+  if (refused) {
     await tell(refused);
     return;
   }

@@ -1,9 +1,8 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { whyNotAllowed } from '../../src/jobs/access.ts';
-import { CHANNEL_UNREACHABLE, failJob, startJob } from '../../src/jobs/lifecycle.ts';
+import { requestApproval } from '../../src/jobs/approval-request.ts';
+import { startJob } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
-import { jobApprovalMessage } from '../../src/slack/job-approval.ts';
-import { cannotReachChannel } from '../../src/slack/job-notifier.ts';
 import { decodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
 import { jobNoticeView } from '../../src/slack/job-review-view.ts';
 import type { JobRequest } from '../../src/store/types.ts';
@@ -16,7 +15,7 @@ type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
  * closes; its message appears in the channel and the provider work happens after the ack.
  */
 export function jobReviewSubmitted(services: Services) {
-  return async ({ ack, body, view, client }: Args): Promise<void> => {
+  return async ({ ack, body, view }: Args): Promise<void> => {
     const meta = decodeReviewMetadata(view.private_metadata);
     if (!meta) {
       await ack({
@@ -27,7 +26,7 @@ export function jobReviewSubmitted(services: Services) {
     }
     const { provider, channelId, uploadedFile, ...rest } = meta.request;
     const refused = whyNotAllowed(services.jobs.policy, body.user.id, channelId);
-    if (refused || !services.jobs.providers[provider]) {
+    if (refused || !Object.hasOwn(services.jobs.providers, provider)) {
       await ack({
         response_action: 'update',
         view: jobNoticeView(refused ?? `The ${provider} provider is no longer configured.`),
@@ -48,45 +47,25 @@ export function jobReviewSubmitted(services: Services) {
           }
         : {}),
     };
-    const job = await services.store.createJob({
-      teamId: body.team?.id ?? body.user.team_id ?? '',
-      channelId,
-      requestedBy: body.user.id,
-      provider,
-      request,
-      phase: meta.needsApproval ? 'awaiting_approval' : 'starting',
-      estimateUsd: meta.estimateUsd,
-    });
+    // The view id names this review: the same submission sent twice starts one job, not two.
+    const { job, created } = await services.store.createJobOnce(
+      {
+        teamId: body.team?.id ?? body.user.team_id ?? '',
+        channelId,
+        requestedBy: body.user.id,
+        provider,
+        request,
+        phase: meta.needsApproval ? 'awaiting_approval' : 'starting',
+        estimateUsd: meta.estimateUsd,
+      },
+      `review:${view.id}`,
+    );
     await ack({ response_action: 'clear' });
+    if (!created) return;
     await afterAck();
 
     const log = services.logger.child({ job: job.id, user: body.user.id });
-    if (job.phase === 'starting') {
-      await startJob(services.jobs, job.id).catch((error) => log.error({ err: error }, 'could not start the job'));
-      return;
-    }
-    try {
-      const ts = await services.jobs.notifier.post(job);
-      const posted = (await services.store.updateJob(job.id, { messageTs: ts })) ?? job;
-      const ask = jobApprovalMessage(posted, {
-        providerLabel: services.jobs.providers[provider]?.label ?? provider,
-        ...(services.jobs.policy.maxJobUsd !== undefined ? { maxJobUsd: services.jobs.policy.maxJobUsd } : {}),
-      });
-      for (const approver of services.jobs.policy.approvers) {
-        await client.chat.postMessage({ channel: approver, ...ask }).catch((error) => {
-          log.warn({ err: error, approver }, 'could not ask an approver');
-        });
-      }
-    } catch (error) {
-      log.warn({ err: error }, 'could not post a job waiting for approval');
-      const reason = cannotReachChannel(error)
-        ? CHANNEL_UNREACHABLE
-        : {
-            code: 'slack',
-            message: 'Slack did not take the job’s message, so no approver was asked.',
-            hint: 'Try again.',
-          };
-      await failJob(services.jobs, job, reason);
-    }
+    const next = job.phase === 'starting' ? startJob(services.jobs, job.id) : requestApproval(services.jobs, job.id);
+    await next.catch((error) => log.error({ err: error }, 'could not start the job or ask for approval'));
   };
 }

@@ -1,4 +1,5 @@
 import type { JobRecord, Store } from '../store/types.ts';
+import { whyNotApprover } from './access.ts';
 import { JobActionError } from './lifecycle.ts';
 
 export interface ApprovalPolicy {
@@ -25,9 +26,8 @@ export async function decide(
   decision: 'approved' | 'rejected',
   now: Date,
 ): Promise<JobRecord> {
-  if (!policy.approvers.includes(by)) {
-    throw new JobActionError('Only the approvers named in APPROVER_USER_IDS can decide on this job.');
-  }
+  const refused = whyNotApprover(policy, by);
+  if (refused) throw new JobActionError(refused);
   const job = await store.getJob(jobId);
   if (!job) throw new JobActionError(`There is no job ${jobId}.`);
   const at = now.toISOString();

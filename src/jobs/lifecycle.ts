@@ -6,10 +6,13 @@ import {
   ProviderError,
   type ProviderId,
   type TrainingFile,
+  uploadName,
 } from '../providers/types.ts';
 import { SlackFileError } from '../slack/files.ts';
 import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobRecord, type LossPoint, type SlackFileRef, type Store } from '../store/types.ts';
+import type { Notices } from './notices.ts';
+import { trackFileErrors } from './track-file-errors.ts';
 
 export interface LifecycleDeps {
   store: Store;
@@ -17,8 +20,12 @@ export interface LifecycleDeps {
   notifier: JobNotifier;
   logger: Logger;
   now: () => Date;
+  /** Every message about a job goes out through here, effectively once. */
+  notices: Notices;
   /** Reads a file uploaded in Slack again (with the bot token), for jobs that start later. */
   openSlackFile?: (file: SlackFileRef) => TrainingFile;
+  /** Waits between retries of a start the provider did not confirm; tests make it short. */
+  startRetryMs?: number;
 }
 
 export class JobActionError extends Error {
@@ -67,31 +74,32 @@ function providerOf(deps: LifecycleDeps, id: ProviderId): Provider {
  * Takes a job from `starting` to a provider job: posts its message (so the channel sees it at once),
  * uploads the file when it is not on the provider yet, creates the provider job (idempotent on our
  * id, so a restart in the middle cannot start it twice) and records the reference. A failure ends
- * the job as failed, with the provider's words and a hint, in the message and its thread.
+ * the job as failed, with the provider's words and a hint, in the message and its thread. A job this
+ * process is already starting, or whose message another process is posting, is left as it is.
  */
 export async function startJob(deps: LifecycleDeps, jobId: string, file?: TrainingFile): Promise<JobRecord> {
+  const result = await deps.notices.working(jobId, () => startNow(deps, jobId, file));
+  const job = result ?? (await deps.store.getJob(jobId));
+  if (!job) throw new JobActionError(`no job ${jobId}`);
+  return job;
+}
+
+async function startNow(deps: LifecycleDeps, jobId: string, file?: TrainingFile): Promise<JobRecord> {
   let job = await deps.store.getJob(jobId);
   if (!job) throw new JobActionError(`no job ${jobId}`);
   if (job.phase !== 'starting') return job;
   try {
     if (!job.messageTs) {
-      const ts = await deps.notifier.post(job);
-      job = (await deps.store.updateJob(job.id, { messageTs: ts })) ?? job;
+      const current = job;
+      const posted = await deps.notices.once(current, 'message', () => deps.notifier.post(current, 'message'));
+      if (!posted.out && posted.why === 'held') return job; // another process is posting it; resumed later
+      if (!posted.out) throw posted.error;
+      if (posted.unreachable || !posted.ts) return failJob(deps, job, CHANNEL_UNREACHABLE);
+      job = (await deps.store.updateJob(job.id, { messageTs: posted.ts })) ?? job;
     }
     const provider = providerOf(deps, job.provider);
-    if (!job.request.trainingFileId) {
-      const source = file ?? (job.request.slackFile ? deps.openSlackFile?.(job.request.slackFile) : undefined);
-      if (!source) throw new JobActionError(`job ${job.id} has neither a provider file id nor a file to upload`);
-      const ref = await provider.prepare(source);
-      const { slackFile: _uploaded, ...rest } = job.request;
-      const uploaded = await deps.store.updateJob(
-        job.id,
-        { request: { ...rest, trainingFileId: ref.id, trainingFileName: source.name } },
-        ['starting'],
-      );
-      if (!uploaded) return (await deps.store.getJob(job.id)) ?? job; // cancelled during the upload
-      job = uploaded;
-    }
+    if (!job.request.trainingFileId) job = (await upload(deps, provider, job, file)) ?? job;
+    if (job.phase !== 'starting' || !job.request.trainingFileId) return job;
     const ref = await startWithRetries(deps, provider, jobSpec(job));
     const started = await deps.store.updateJob(
       job.id,
@@ -119,6 +127,52 @@ export async function startJob(deps: LifecycleDeps, jobId: string, file?: Traini
   }
 }
 
+/**
+ * Puts the training file on the provider and records its id. Marked in the record first: a start
+ * resumed after a crash knows an upload may have landed unrecorded, and deletes it at the provider
+ * before uploading again. Undefined when the job was cancelled meanwhile.
+ */
+async function upload(
+  deps: LifecycleDeps,
+  provider: Provider,
+  job: JobRecord,
+  file: TrainingFile | undefined,
+): Promise<JobRecord | undefined> {
+  const source = file ?? (job.request.slackFile ? deps.openSlackFile?.(job.request.slackFile) : undefined);
+  if (!source) throw new JobActionError(`job ${job.id} has neither a provider file id nor a file to upload`);
+  if (job.request.uploadStartedAt) {
+    const deleted = await provider.discardUploads(job.id);
+    if (deleted > 0) deps.logger.info({ job: job.id, deleted }, 'deleted an upload a restart had cut off');
+  }
+  const marked = await deps.store.updateJob(
+    job.id,
+    { request: { ...job.request, uploadStartedAt: deps.now().toISOString() } },
+    ['starting'],
+  );
+  if (!marked) return deps.store.getJob(job.id);
+  // The Slack download runs inside the provider's upload: its own failure (the file deleted in
+  // Slack meanwhile) must reach the person as that, not as "could not reach the provider".
+  const tracked = trackFileErrors({ ...source, name: uploadName(job.id, source.name) });
+  let ref: Awaited<ReturnType<Provider['prepare']>>;
+  try {
+    ref = await provider.prepare(tracked.file);
+  } catch (error) {
+    throw tracked.error() ?? error;
+  }
+  const { slackFile: _uploaded, uploadStartedAt: _marker, ...rest } = marked.request;
+  const uploaded = await deps.store.updateJob(
+    job.id,
+    { request: { ...rest, trainingFileId: ref.id, trainingFileName: source.name } },
+    ['starting'],
+  );
+  if (!uploaded) {
+    // Cancelled during the upload: the file has no job to train.
+    await provider.discardUploads(job.id).catch(() => 0);
+    return deps.store.getJob(job.id);
+  }
+  return uploaded;
+}
+
 /** The job's channel refused the bot's post: nothing was started, and the requester hears why by DM. */
 export const CHANNEL_UNREACHABLE: JobError = {
   code: 'channel',
@@ -138,7 +192,7 @@ async function startWithRetries(deps: LifecycleDeps, provider: Provider, spec: J
     } catch (error) {
       if (!(error instanceof ProviderError) || !error.retryable || attempt >= START_ATTEMPTS) throw error;
       deps.logger.info({ job: spec.id, attempt }, 'retrying a job start the provider did not confirm');
-      await new Promise((resolve) => setTimeout(resolve, START_RETRY_MS * attempt));
+      await new Promise((resolve) => setTimeout(resolve, (deps.startRetryMs ?? START_RETRY_MS) * attempt));
     }
   }
 }
@@ -159,17 +213,38 @@ export async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobErr
 }
 
 /**
- * Posts a job's ending once. A failed post gives its claim back, and the monitor retries endings
- * without one, so a Slack hiccup after a Cancel does not leave the message saying "running".
+ * Tells the channel how a job ended, effectively once: the message edited to its final state, the
+ * closing reply in its thread (or by DM), and for a success the loss curve. True when the ending is
+ * out; false when Slack failed, and the monitor tries the ending again (jobs whose `finished` notice
+ * is unconfirmed are listed for it).
  */
-export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: LossPoint[]): Promise<void> {
-  if (!(await deps.store.claimAnnouncement(job.id, 'finished'))) return;
-  try {
-    await deps.notifier.finished(job, points);
-  } catch (error) {
-    if (!cannotReachChannel(error)) await deps.store.releaseAnnouncement(job.id, 'finished');
-    deps.logger.warn({ err: error, job: job.id }, 'could not post how a job ended; the monitor will try again');
+export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: LossPoint[]): Promise<boolean> {
+  const done = await deps.store.notice(job.id, 'finished');
+  if (!done?.sentAt) {
+    try {
+      await deps.notifier.showFinal(job);
+    } catch (error) {
+      if (!cannotReachChannel(error)) {
+        deps.logger.warn({ err: error, job: job.id }, 'could not show how a job ended; will try again');
+        return false;
+      }
+    }
   }
+  const told = await deps.notices.once(job, 'finished', () => deps.notifier.finished(job, 'finished'));
+  if (!told.out) return false;
+  if (job.phase === 'succeeded' && job.messageTs) {
+    // The summary is the announcement; the curve is a bonus, given up (not retried) when it fails,
+    // so a broken chart can never hold the ending back.
+    await deps.notices.once(job, 'curve', async () => {
+      try {
+        return await deps.notifier.lossCurve(job, points, 'curve');
+      } catch (error) {
+        deps.logger.warn({ err: error, job: job.id }, 'could not post the loss curve');
+        return null;
+      }
+    });
+  }
+  return true;
 }
 
 /**
@@ -201,29 +276,4 @@ export async function cancelJob(deps: LifecycleDeps, jobId: string, by: string):
   if (!cancelled) throw new JobActionError(`job ${job.id} ended while it was being cancelled`);
   await announceEnd(deps, cancelled, await deps.store.lossPoints(cancelled.id));
   return cancelled;
-}
-
-/**
- * After a restart: jobs left in `starting` are started again (start is idempotent on our id, so a
- * job the provider already has is found, not duplicated; an upload cut off is read again from
- * Slack). A job whose file can no longer be had is ended with a plain reason.
- */
-export async function resumeStartingJobs(deps: LifecycleDeps): Promise<void> {
-  const jobs = await deps.store.listActiveJobs().catch(() => []);
-  for (const job of jobs) {
-    if (job.phase !== 'starting') continue;
-    try {
-      if (job.request.trainingFileId || (job.request.slackFile && deps.openSlackFile)) {
-        await startJob(deps, job.id);
-      } else {
-        await failJob(deps, job, {
-          code: 'interrupted',
-          message: 'The bot restarted while it was uploading the training file, so the job never started.',
-          hint: 'Start it again with /finetune start; nothing was billed.',
-        });
-      }
-    } catch (error) {
-      deps.logger.warn({ err: error, job: job.id }, 'could not resume a job that was starting');
-    }
-  }
 }

@@ -2,11 +2,13 @@ import type { Catalogue } from '../cost/catalogue.ts';
 import type { Logger } from '../logger.ts';
 import type { JobSnapshot, Provider, ProviderId } from '../providers/types.ts';
 import { ProviderError, TERMINAL_STATES } from '../providers/types.ts';
-import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
+import type { JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobPatch, type JobRecord, type Store } from '../store/types.ts';
 import { EventBackoff } from './event-backoff.ts';
 import { trainingUsd } from './job-cost.ts';
 import { jobUpdate } from './job-update.ts';
+import { announceEnd } from './lifecycle.ts';
+import type { Notices } from './notices.ts';
 
 /** Ticks a job may be missing from the provider's list before it is asked for by id. */
 const MISSES_BEFORE_ASKING = 3;
@@ -19,7 +21,10 @@ export interface MonitorOptions {
   notifier: JobNotifier;
   prices: Catalogue;
   logger: Logger;
+  notices: Notices;
   now?: () => Date;
+  /** Run at the start of every tick: picks up jobs a restart left half-started (src/jobs/resume.ts). */
+  resume?: () => Promise<void>;
   /** A running job with no new event for this long gets one warning in its thread. */
   stallMinutes: number;
   /** At most one edit of a job's message per this interval (Slack asks for restraint on chat.update). */
@@ -40,15 +45,17 @@ export interface TickReport {
 }
 
 export interface Monitor {
-  tick(): Promise<TickReport>;
+  /** One round over the active jobs; with `onlyJobId`, over that one job (the Refresh button). */
+  tick(onlyJobId?: string): Promise<TickReport>;
 }
 
 /**
  * The job watcher. Each tick reads the active jobs from the store (the truth), asks each provider
  * for all of its jobs in as few calls as it can, reads events only where they can have changed,
- * persists what it learnt, and tells the channel through the notifier. Every announcement is
- * claimed in the store before it is posted, so a restart neither repeats nor loses one; a job
- * becomes finished in the store only once its final message is out.
+ * persists what it learnt, and tells the channel through the notifier. Every notice goes through
+ * `notices.once` (claimed, posted with its metadata, confirmed), so a restart neither repeats nor
+ * loses one; a job becomes finished in the store only once its ending is out, and an ending goes
+ * out on the first poll that sees it.
  */
 export function createMonitor(o: MonitorOptions): Monitor {
   const now = o.now ?? (() => new Date());
@@ -61,24 +68,11 @@ export function createMonitor(o: MonitorOptions): Monitor {
   const misses = new Map<string, number>();
   let running = false;
 
-  /** Posts once per job and key. False only when the post failed (its claim is given back). */
-  async function announce(job: JobRecord, key: string, post: () => Promise<unknown>): Promise<boolean> {
-    if (!(await o.store.claimAnnouncement(job.id, key))) return true;
-    try {
-      await post();
-      return true;
-    } catch (error) {
-      if (cannotReachChannel(error)) {
-        // An archived channel or a removed bot will not come back by retrying: the update is
-        // given up (and the job can end) rather than tried every tick for ever.
-        o.logger.warn({ err: error, job: job.id, key }, 'the job’s channel cannot be reached; update dropped');
-        return true;
-      }
-      await o.store.releaseAnnouncement(job.id, key);
-      o.logger.warn({ err: error, job: job.id, key }, 'could not post a job update; will try again');
-      return false;
-    }
+  /** Posts once per job and key. False when it is not out yet (failed, or another process holds it). */
+  async function announce(job: JobRecord, key: string, post: () => Promise<string | null>): Promise<boolean> {
+    return (await o.notices.once(job, key, post)).out;
   }
+  const lifecycle = { ...o, now };
 
   function editDue(job: JobRecord, at: Date): boolean {
     return job.lastEditAt === null || at.getTime() - Date.parse(job.lastEditAt) >= editIntervalMs;
@@ -113,18 +107,19 @@ export function createMonitor(o: MonitorOptions): Monitor {
     const next = { ...job, ...update.patch } as JobRecord;
     let told = true;
     for (const event of update.notable) {
-      told = (await announce(next, `event:${event.id}`, () => o.notifier.providerEvent(next, event))) && told;
+      const key = `event:${event.id}`;
+      told = (await announce(next, key, () => o.notifier.providerEvent(next, event, key))) && told;
     }
     if (snapshot.state !== job.phase && !terminal) {
       told =
         (await announce(next, `status:${snapshot.state}`, () =>
-          o.notifier.statusChanged(next, job.phase, snapshot.state),
+          o.notifier.statusChanged(next, job.phase, snapshot.state, `status:${snapshot.state}`),
         )) && told;
     }
     if (update.checkpointMentioned || snapshot.state === 'succeeded') {
       for (const checkpoint of await provider.checkpoints(ref)) {
-        told =
-          (await announce(next, `checkpoint:${checkpoint.id}`, () => o.notifier.checkpoint(next, checkpoint))) && told;
+        const key = `checkpoint:${checkpoint.id}`;
+        told = (await announce(next, key, () => o.notifier.checkpoint(next, checkpoint, key))) && told;
       }
     }
     if (!told) {
@@ -141,8 +136,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
     if (snapshot.state === 'running') await warnIfStalled(current, at);
 
     if (terminal) {
-      // The final edit obeys the edit interval too; until it is allowed the job stays active.
-      if (!editDue(current, at)) return;
+      // No edit interval here: an ending is one edit per job, ever, and people are waiting for it.
       const before = current;
       const billed = snapshot.trainedTokens ?? undefined;
       const patch: JobPatch = {
@@ -157,10 +151,13 @@ export function createMonitor(o: MonitorOptions): Monitor {
               : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
       };
       // Told first, recorded second: a failed post leaves the job active so the next tick tries
-      // again, and a crash in between finds the claim and only records.
+      // again, and a crash in between finds the notice confirmed (or in Slack) and only records.
       const final: JobRecord = { ...before, ...patch } as JobRecord;
       const points = await o.store.lossPoints(before.id);
-      if (!(await announce(final, 'finished', () => o.notifier.finished(final, points)))) return;
+      if (!(await announceEnd(lifecycle, final, points))) {
+        report.failures++;
+        return;
+      }
       if (!(await o.store.updateJob(before.id, patch, ACTIVE_PHASES))) return;
       dirty.delete(job.id);
       backoff.forget(job.id);
@@ -201,7 +198,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
         },
         ACTIVE_PHASES,
       );
-      if (ended) await announce(ended, 'finished', () => o.notifier.finished(ended, []));
+      if (ended) await announceEnd(lifecycle, ended, []);
       return undefined;
     }
   }
@@ -211,7 +208,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
     const since = new Date(now().getTime() - RETRY_ENDINGS_FOR_MS).toISOString();
     for (const job of await o.store.listEndedUnannounced(since)) {
       const points = await o.store.lossPoints(job.id);
-      if (!(await announce(job, 'finished', () => o.notifier.finished(job, points)))) report.failures++;
+      if (!(await announceEnd(lifecycle, job, points))) report.failures++;
     }
   }
 
@@ -220,17 +217,23 @@ export function createMonitor(o: MonitorOptions): Monitor {
     if (!since) return;
     const minutes = (at.getTime() - Date.parse(since)) / 60_000;
     if (minutes < o.stallMinutes) return;
-    await announce(job, `stall:${since}`, () => o.notifier.stalled(job, Math.floor(minutes)));
+    const key = `stall:${since}`;
+    await announce(job, key, () => o.notifier.stalled(job, Math.floor(minutes), key));
   }
 
-  async function tick(): Promise<TickReport> {
+  async function tick(onlyJobId?: string): Promise<TickReport> {
     const started = performance.now();
     const report: TickReport = { jobs: 0, changed: 0, edited: 0, finished: 0, failures: 0, ms: 0 };
     if (running) return { ...report, skipped: true };
     running = true;
     try {
-      backoff.nextTick();
-      const jobs = (await o.store.listActiveJobs()).filter((j) => j.providerJobId !== null);
+      if (!onlyJobId) {
+        backoff.nextTick();
+        await o.resume?.().catch((error) => o.logger.warn({ err: error }, 'could not resume interrupted jobs'));
+      }
+      const jobs = (await o.store.listActiveJobs()).filter(
+        (j) => j.providerJobId !== null && (onlyJobId === undefined || j.id === onlyJobId),
+      );
       report.jobs = jobs.length;
       for (const j of jobs) {
         if (!seen.has(j.id)) {
@@ -265,7 +268,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
           }
         });
       }
-      await retryEndings(report);
+      if (!onlyJobId) await retryEndings(report);
     } finally {
       running = false;
     }

@@ -29,6 +29,16 @@ export interface TrainingFile {
   open(): AsyncIterable<Uint8Array>;
 }
 
+/** The name a job's training file gets at the provider: people see the job in it, and so can we. */
+export function uploadName(jobId: string, fileName: string): string {
+  return `${jobId}-${fileName}`;
+}
+
+/** Whether `filename` at the provider was uploaded for our job `jobId` (ids have a fixed length). */
+export function isUploadOf(jobId: string, filename: string | undefined): boolean {
+  return filename?.startsWith(`${jobId}-`) ?? false;
+}
+
 export interface FileRef {
   provider: ProviderId;
   id: string;
@@ -138,8 +148,16 @@ export interface Provider {
   readonly label: string;
   /** Base models this provider can tune here. */
   models(): Promise<ModelInfo[]>;
-  /** Uploads the file where jobs can read it (large files through resumable uploads where offered). */
+  /**
+   * Uploads the file where jobs can read it (large files through resumable uploads where offered).
+   * The caller names it with `uploadName`, so an upload whose id was lost in a crash can be found.
+   */
   prepare(file: TrainingFile): Promise<FileRef>;
+  /**
+   * Deletes the files uploaded for our job `jobId` (named by `uploadName`): a start cut off after
+   * its upload but before the file id was recorded leaves one behind. Resolves to how many went.
+   */
+  discardUploads(jobId: string): Promise<number>;
   /** Starts the job; calling it again with the same `spec.id` returns the job already started. */
   start(spec: JobSpec): Promise<ProviderJobRef>;
   /** One job's state and its events since `since`. */

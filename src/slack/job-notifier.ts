@@ -6,8 +6,10 @@ import type { Logger } from '../logger.ts';
 import type { Checkpoint, JobEvent, ProviderId } from '../providers/types.ts';
 import type { JobPhase, JobRecord, LossPoint, Store } from '../store/types.ts';
 import { slackErrorCode } from './deliver.ts';
+import { jobApprovalMessage } from './job-approval.ts';
 import { PROVIDER_NAMES } from './job-format.ts';
 import { type JobMessageContext, jobMessage } from './job-message.ts';
+import { findNotice, lossCurveFileName, noticeMetadata } from './job-notice-lookup.ts';
 import {
   checkpointReply,
   finishedReply,
@@ -20,28 +22,37 @@ import {
 import { RateBudget } from './rate-budget.ts';
 
 /**
- * What the monitor tells the channel, in its own words; createSlackJobNotifier() says it in Slack.
- * Every method but `refresh` is an announcement the monitor claims in the store first, so each is
- * called at most once per job and key, across restarts.
+ * What the bot tells people about a job, in its own words; createSlackJobNotifier() says it in
+ * Slack. Each method that posts is one notice: it is given the notice's key, carries it in the
+ * message's metadata and returns the message's ts, so a notice cut off by a crash can be found
+ * again with `find` before it is posted a second time (src/jobs/notices.ts does the bookkeeping).
  */
 export interface JobNotifier {
   /** Posts the job's one message in its channel; returns its ts. */
-  post(job: JobRecord): Promise<string>;
+  post(job: JobRecord, key: string): Promise<string>;
   /**
    * Edits the job's one message to show the record. False when Slack's rate budget for edits is
    * spent: the job stays due and the next tick tries again.
    */
   refresh(job: JobRecord): Promise<boolean>;
-  statusChanged(job: JobRecord, from: JobPhase, to: JobPhase): Promise<void>;
-  checkpoint(job: JobRecord, checkpoint: Checkpoint): Promise<void>;
+  /** The job's message edited to its final state, whatever the edit budget: one edit per job, ever. */
+  showFinal(job: JobRecord): Promise<void>;
+  statusChanged(job: JobRecord, from: JobPhase, to: JobPhase, key: string): Promise<string>;
+  checkpoint(job: JobRecord, checkpoint: Checkpoint, key: string): Promise<string>;
   /** A provider event worth a person's eyes: warnings and errors. */
-  providerEvent(job: JobRecord, event: JobEvent): Promise<void>;
-  stalled(job: JobRecord, minutes: number): Promise<void>;
+  providerEvent(job: JobRecord, event: JobEvent, key: string): Promise<string>;
+  stalled(job: JobRecord, minutes: number, key: string): Promise<string>;
   /**
-   * The end: the job's message edited to its final state, and the summary (or the failure in plain
-   * words) in the thread with the loss curve. Throws when the channel could not be told.
+   * The end in the thread: the summary, the failure in plain words, or the cancel; by DM to the
+   * requester when the job never got its message (the channel refused it).
    */
-  finished(job: JobRecord, points: LossPoint[]): Promise<void>;
+  finished(job: JobRecord, key: string): Promise<string>;
+  /** A succeeded job's loss curve in its thread; null when there was nothing to upload or find again. */
+  lossCurve(job: JobRecord, points: LossPoint[], key: string): Promise<string | null>;
+  /** Asks one approver, by DM, to approve or reject the job. */
+  askApprover(job: JobRecord, approver: string, key: string): Promise<string>;
+  /** The ts of the message that carries notice `key` of `job`, looked up in Slack; undefined if none. */
+  find(job: JobRecord, key: string): Promise<string | undefined>;
 }
 
 // Slack errors that retrying cannot fix: the channel or the message is gone, or the bot is out.
@@ -86,13 +97,20 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
     ...(o.maxJobUsd !== undefined ? { maxJobUsd: o.maxJobUsd } : {}),
   });
 
-  async function reply(job: JobRecord, r: ThreadReply): Promise<void> {
-    if (!job.messageTs) return;
-    await o.client.chat.postMessage({
+  async function send(args: webApi.ChatPostMessageArguments): Promise<string> {
+    const res = await o.client.chat.postMessage(args);
+    if (!res.ts) throw new Error('Slack did not return the message ts');
+    return res.ts;
+  }
+
+  async function reply(job: JobRecord, r: ThreadReply, key: string): Promise<string> {
+    if (!job.messageTs) throw new Error(`job ${job.id} has no message to reply to`);
+    return send({
       channel: job.channelId,
       thread_ts: job.messageTs,
       text: r.text,
       ...(r.blocks ? { blocks: r.blocks } : {}),
+      metadata: noticeMetadata(job.id, key),
     });
   }
 
@@ -103,62 +121,52 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
   }
 
   return {
-    async post(job) {
-      const message = jobMessage(job, ctx(job));
-      const res = await o.client.chat.postMessage({ channel: job.channelId, ...message });
-      if (!res.ts) throw new Error('Slack did not return the message ts');
-      return res.ts;
+    async post(job, key) {
+      return send({ channel: job.channelId, ...jobMessage(job, ctx(job)), metadata: noticeMetadata(job.id, key) });
     },
     async refresh(job) {
       if (!budget.take()) return false;
       await update(job);
       return true;
     },
-    async statusChanged(job, from, to) {
-      await reply(job, statusChangedReply(from, to));
-    },
-    async checkpoint(job, checkpoint) {
-      await reply(job, checkpointReply(checkpoint));
-    },
-    async providerEvent(job, event) {
-      await reply(job, providerEventReply(event, ctx(job).providerLabel));
-    },
-    async stalled(job, minutes) {
-      await reply(job, stalledReply(minutes, ctx(job).providerLabel));
-    },
-    async finished(job, points) {
-      if (!job.messageTs) {
-        // The job never got its message (the channel refused it): the requester hears by DM.
-        await o.client.chat.postMessage({
-          channel: job.requestedBy,
-          text: `Fine-tune ${job.id}: ${finishedReply(job).text}`,
-        });
-        return;
-      }
-      // The final state must show, budget or not: it is one edit per job, ever.
+    async showFinal(job) {
       budget.take();
       await update(job);
-      await reply(job, finishedReply(job));
-      if (job.phase !== 'succeeded' || !job.messageTs) return;
-      // The edit and the summary are the announcement; the curve is a bonus, and a failure to post
-      // it must not make the monitor post the summary again.
-      try {
-        if (points.length < 2) {
-          await reply(job, { text: lossCurveCaption(points.length) });
-          return;
-        }
-        const png = await renderPng(lossChartSpec(points, { title: `Loss: ${job.id}` }));
-        await o.client.filesUploadV2({
-          channel_id: job.channelId,
-          thread_ts: job.messageTs,
-          file: png,
-          filename: `${job.id}-loss.png`,
-          title: lossCurveCaption(points.length),
-          alt_text: 'Training and validation loss by step.',
-        });
-      } catch (error) {
-        o.logger.warn({ err: error, job: job.id }, 'could not post the loss curve');
-      }
     },
+    statusChanged: (job, from, to, key) => reply(job, statusChangedReply(from, to), key),
+    checkpoint: (job, checkpoint, key) => reply(job, checkpointReply(checkpoint), key),
+    providerEvent: (job, event, key) => reply(job, providerEventReply(event, ctx(job).providerLabel), key),
+    stalled: (job, minutes, key) => reply(job, stalledReply(minutes, ctx(job).providerLabel), key),
+    async finished(job, key) {
+      if (job.messageTs) return reply(job, finishedReply(job), key);
+      return send({
+        channel: job.requestedBy,
+        text: `Fine-tune ${job.id}: ${finishedReply(job).text}`,
+        metadata: noticeMetadata(job.id, key),
+      });
+    },
+    async lossCurve(job, points, key) {
+      if (!job.messageTs) return null;
+      if (points.length < 2) return reply(job, { text: lossCurveCaption(points.length) }, key);
+      const png = await renderPng(lossChartSpec(points, { title: `Loss: ${job.id}` }));
+      // A file carries no message metadata: it is found again by its name (src/slack/job-notice-lookup.ts).
+      await o.client.filesUploadV2({
+        channel_id: job.channelId,
+        thread_ts: job.messageTs,
+        file: png,
+        filename: lossCurveFileName(job.id),
+        title: lossCurveCaption(points.length),
+        alt_text: 'Training and validation loss by step.',
+      });
+      return null;
+    },
+    async askApprover(job, approver, key) {
+      const ask = jobApprovalMessage(job, {
+        providerLabel: ctx(job).providerLabel,
+        ...(o.maxJobUsd !== undefined ? { maxJobUsd: o.maxJobUsd } : {}),
+      });
+      return send({ channel: approver, ...ask, metadata: noticeMetadata(job.id, key) });
+    },
+    find: (job, key) => findNotice(o.client, job, key),
   };
 }

@@ -75,4 +75,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    name: 'notices_confirmed',
+    // A claim used to count as sent; now a notice is claimed, posted, then confirmed with its ts, so
+    // a claim left unconfirmed by a crash can be looked up in Slack. Old claims were posted.
+    sql: `
+      ALTER TABLE job_announcements ADD COLUMN owner TEXT;
+      ALTER TABLE job_announcements ADD COLUMN sent_at TEXT;
+      ALTER TABLE job_announcements ADD COLUMN ts TEXT;
+      UPDATE job_announcements SET sent_at = at;
+      ALTER TABLE jobs ADD COLUMN request_key TEXT;
+      CREATE UNIQUE INDEX jobs_by_request_key ON jobs (request_key) WHERE request_key IS NOT NULL;
+      CREATE TABLE slack_requests (
+        key  TEXT PRIMARY KEY,
+        at   TEXT NOT NULL
+      );
+      CREATE INDEX slack_requests_by_age ON slack_requests (at);
+    `,
+  },
 ];

@@ -103,10 +103,10 @@ type JobMethods = Pick<
   | 'getJob'
   | 'updateJob'
   | 'listActiveJobs'
+  | 'listJobsInPhases'
   | 'listJobs'
   | 'listEndedUnannounced'
-  | 'claimAnnouncement'
-  | 'releaseAnnouncement'
+  | 'createJobOnce'
   | 'addLossPoints'
   | 'lossPoints'
   | 'spendByProvider'
@@ -114,8 +114,8 @@ type JobMethods = Pick<
 
 export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new Date()): JobMethods {
   const insert = db.prepare(`INSERT INTO jobs
-    (id, team_id, channel_id, requested_by, provider, request, phase, estimate_usd, created_at, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    (id, team_id, channel_id, requested_by, provider, request, phase, estimate_usd, created_at, updated_at, request_key)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const byId = db.prepare('SELECT * FROM jobs WHERE id = ?');
   const active = db.prepare(
     `SELECT * FROM jobs WHERE phase IN (${ACTIVE_PHASES.map(() => '?').join(', ')}) ORDER BY created_at, rowid`,
@@ -126,11 +126,11 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
   const byTeam = db.prepare('SELECT * FROM jobs WHERE team_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
   const endedUnannounced = db.prepare(
     `SELECT * FROM jobs WHERE phase IN ('succeeded', 'failed', 'cancelled', 'rejected') AND finished_at >= ?
-       AND NOT EXISTS (SELECT 1 FROM job_announcements a WHERE a.job_id = jobs.id AND a.key = 'finished')
+       AND NOT EXISTS (SELECT 1 FROM job_announcements a
+                       WHERE a.job_id = jobs.id AND a.key = 'finished' AND a.sent_at IS NOT NULL)
      ORDER BY finished_at`,
   );
-  const claim = db.prepare('INSERT OR IGNORE INTO job_announcements (job_id, key, at) VALUES (?, ?, ?)');
-  const release = db.prepare('DELETE FROM job_announcements WHERE job_id = ? AND key = ?');
+  const byRequestKey = db.prepare('SELECT * FROM jobs WHERE request_key = ?');
   const addPoint = db.prepare(
     `INSERT INTO job_loss_points (job_id, step, train_loss, valid_loss) VALUES (?, ?, ?, ?)
      ON CONFLICT (job_id, step) DO UPDATE SET
@@ -152,31 +152,36 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     return row ? toJob(row) : undefined;
   };
 
+  function insertJob(job: NewJob, requestKey: string | null): JobRecord {
+    const at = now().toISOString();
+    // A collision in 31^6 is rare but not impossible; a second draw settles it.
+    for (let attempt = 0; ; attempt++) {
+      const id = newJobId();
+      try {
+        insert.run(
+          id,
+          job.teamId,
+          job.channelId,
+          job.requestedBy,
+          job.provider,
+          JSON.stringify(job.request),
+          job.phase,
+          job.estimateUsd,
+          at,
+          at,
+          requestKey,
+        );
+        return get(id) as JobRecord;
+      } catch (error) {
+        if (attempt < 3 && /UNIQUE constraint failed: jobs\.id/.test((error as Error).message)) continue;
+        throw error;
+      }
+    }
+  }
+
   return {
     async createJob(job: NewJob) {
-      const at = now().toISOString();
-      // A collision in 31^6 is rare but not impossible; a second draw settles it.
-      for (let attempt = 0; ; attempt++) {
-        const id = newJobId();
-        try {
-          insert.run(
-            id,
-            job.teamId,
-            job.channelId,
-            job.requestedBy,
-            job.provider,
-            JSON.stringify(job.request),
-            job.phase,
-            job.estimateUsd,
-            at,
-            at,
-          );
-          return get(id) as JobRecord;
-        } catch (error) {
-          if (attempt < 3 && /UNIQUE constraint failed: jobs\.id/.test((error as Error).message)) continue;
-          throw error;
-        }
-      }
+      return insertJob(job, null);
     },
     async getJob(id) {
       return get(id);
@@ -202,6 +207,13 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     async listActiveJobs() {
       return (active.all(...ACTIVE_PHASES) as unknown as JobRow[]).map(toJob);
     },
+    async listJobsInPhases(phases) {
+      if (phases.length === 0) return [];
+      const rows = db
+        .prepare(`SELECT * FROM jobs WHERE phase IN (${phases.map(() => '?').join(', ')}) ORDER BY created_at, rowid`)
+        .all(...phases);
+      return (rows as unknown as JobRow[]).map(toJob);
+    },
     async listJobs({ teamId, channelId, limit }) {
       const rows = channelId ? byChannel.all(teamId, channelId, limit) : byTeam.all(teamId, limit);
       return (rows as unknown as JobRow[]).map(toJob);
@@ -209,11 +221,17 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     async listEndedUnannounced(since) {
       return (endedUnannounced.all(since) as unknown as JobRow[]).map(toJob);
     },
-    async claimAnnouncement(jobId, key) {
-      return claim.run(jobId, key, now().toISOString()).changes === 1;
-    },
-    async releaseAnnouncement(jobId, key) {
-      release.run(jobId, key);
+    async createJobOnce(job, requestKey) {
+      const existing = byRequestKey.get(requestKey) as JobRow | undefined;
+      if (existing) return { job: toJob(existing), created: false };
+      try {
+        return { job: insertJob(job, requestKey), created: true };
+      } catch (error) {
+        // A twin submission won the race on the unique index between the read and the insert.
+        const winner = byRequestKey.get(requestKey) as JobRow | undefined;
+        if (winner) return { job: toJob(winner), created: false };
+        throw error;
+      }
     },
     async addLossPoints(jobId, list: LossPoint[]) {
       if (list.length === 0) return;

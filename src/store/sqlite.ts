@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import { sqliteJobMethods } from './sqlite-jobs.ts';
+import { sqliteNoticeMethods } from './sqlite-notices.ts';
 import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
 
 export class StoreError extends Error {
@@ -99,6 +100,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }, now
   return {
     kind: 'sqlite',
     ...sqliteJobMethods(db, now),
+    ...sqliteNoticeMethods(db, now ?? (() => new Date())),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -48,6 +48,8 @@ export interface JobRequest {
   /** The file uploaded in Slack, until it is on the provider: a job that waits for approval, or
    *  one cut off by a restart, downloads it again from here. */
   slackFile?: SlackFileRef;
+  /** Set while the file is being uploaded: a start resumed after a crash cleans up after it. */
+  uploadStartedAt?: string;
 }
 
 export interface SlackFileRef {
@@ -135,6 +137,16 @@ export interface LossPoint {
   validLoss?: number;
 }
 
+export type NoticeClaim = 'new' | 'orphaned' | 'sent' | 'held';
+
+export interface NoticeRecord {
+  key: string;
+  owner: string | null;
+  claimedAt: string;
+  sentAt: string | null;
+  ts: string | null;
+}
+
 export interface SpendRow {
   provider: ProviderId;
   jobs: number;
@@ -167,20 +179,35 @@ export interface Store {
   updateJob(id: string, patch: JobPatch, ifPhase?: readonly JobPhase[]): Promise<JobRecord | undefined>;
   /** Jobs the monitor follows, oldest first. */
   listActiveJobs(): Promise<JobRecord[]>;
+  /** Jobs in any of `phases`, oldest first. */
+  listJobsInPhases(phases: readonly JobPhase[]): Promise<JobRecord[]>;
   /** Newest first. */
   listJobs(filter: { teamId: string; channelId?: string; limit: number }): Promise<JobRecord[]>;
   /**
-   * Jobs that ended since `since` without their `finished` announcement (its post failed after a
-   * Cancel, a rejection or a failed start): the monitor tries them again.
+   * Jobs that ended since `since` whose `finished` notice is not confirmed (its post failed after a
+   * Cancel, a rejection or a failed start, or the process died posting it): the monitor tries again.
    */
   listEndedUnannounced(since: string): Promise<JobRecord[]>;
   /**
-   * Records that `key` (e.g. `status:running`, `checkpoint:ftckpt_1`, `summary`) was announced.
-   * True the first time only: the guard that keeps a restart from posting anything twice.
+   * Claims notice `key` of a job (`message`, `status:running`, `checkpoint:ftckpt_1`, `finished`…)
+   * for `owner` (one bot process) before it is posted. `new`: post it. `sent`: it is out already.
+   * `held`: another process claimed it lately and may be posting it now; leave it. `orphaned`: a
+   * claim older than `staleBefore` that was never confirmed (its process died mid-post) is now this
+   * owner's: look for it in Slack before posting.
    */
-  claimAnnouncement(jobId: string, key: string): Promise<boolean>;
-  /** Gives a claim back when the post it guarded failed, so a later tick tries again. */
-  releaseAnnouncement(jobId: string, key: string): Promise<void>;
+  claimNotice(jobId: string, key: string, owner: string, staleBefore: string): Promise<NoticeClaim>;
+  /** The notice is out (ts of its message, or null when it has none to look up, e.g. given up). */
+  confirmNotice(jobId: string, key: string, ts: string | null): Promise<void>;
+  /** Gives an unconfirmed claim back when the post failed, so a later tick tries again. */
+  releaseNotice(jobId: string, key: string, owner: string): Promise<void>;
+  notice(jobId: string, key: string): Promise<NoticeRecord | undefined>;
+  /**
+   * Creates the job unless one was already created for `requestKey` (a Slack view id: the same
+   * review submitted twice); then returns that one with `created: false`.
+   */
+  createJobOnce(job: NewJob, requestKey: string): Promise<{ job: JobRecord; created: boolean }>;
+  /** True the first time `key` (a Slack request's own id) is seen: retried deliveries act once. */
+  claimRequest(key: string): Promise<boolean>;
   addLossPoints(jobId: string, points: LossPoint[]): Promise<void>;
   /** In step order. */
   lossPoints(jobId: string): Promise<LossPoint[]>;

@@ -76,12 +76,53 @@ describe('jobs in the SQLite store', () => {
     expect(await store.listJobs({ teamId: 'T2', limit: 10 })).toEqual([]);
   });
 
-  it('lets an announcement be claimed once, and again only after it is released', async () => {
+  it('lets a notice be claimed once, and again only after it is released', async () => {
     const { id } = await store.createJob(job());
-    expect(await store.claimAnnouncement(id, 'status:running')).toBe(true);
-    expect(await store.claimAnnouncement(id, 'status:running')).toBe(false);
-    await store.releaseAnnouncement(id, 'status:running');
-    expect(await store.claimAnnouncement(id, 'status:running')).toBe(true);
+    const long = '2000-01-01T00:00:00.000Z';
+    expect(await store.claimNotice(id, 'status:running', 'me', long)).toBe('new');
+    expect(await store.claimNotice(id, 'status:running', 'other', long)).toBe('held');
+    await store.releaseNotice(id, 'status:running', 'other'); // not theirs to give back
+    expect(await store.claimNotice(id, 'status:running', 'other', long)).toBe('held');
+    await store.releaseNotice(id, 'status:running', 'me');
+    expect(await store.claimNotice(id, 'status:running', 'other', long)).toBe('new');
+  });
+
+  it('says a confirmed notice is sent, to everyone, with the ts it went out as', async () => {
+    const { id } = await store.createJob(job());
+    expect(await store.claimNotice(id, 'finished', 'me', '2000-01-01T00:00:00.000Z')).toBe('new');
+    await store.confirmNotice(id, 'finished', '1700000000.000200');
+    await store.releaseNotice(id, 'finished', 'me'); // a confirmed notice is never given back
+    expect(await store.claimNotice(id, 'finished', 'other', '2999-01-01T00:00:00.000Z')).toBe('sent');
+    expect((await store.notice(id, 'finished'))?.ts).toBe('1700000000.000200');
+  });
+
+  it('hands a claim left unconfirmed past its lease to one other owner: the one to look it up', async () => {
+    const { id } = await store.createJob(job());
+    await store.claimNotice(id, 'message', 'dead', '2000-01-01T00:00:00.000Z');
+    const claimedAt = (await store.notice(id, 'message'))?.claimedAt as string;
+    const after = new Date(Date.parse(claimedAt) + 1).toISOString();
+    // Within the lease the dead owner might still be posting: left alone.
+    expect(await store.claimNotice(id, 'message', 'a', claimedAt)).toBe('held');
+    expect(await store.claimNotice(id, 'message', 'a', after)).toBe('orphaned');
+    // Taken over now: b must wait for a's lease in turn.
+    expect(await store.claimNotice(id, 'message', 'b', after)).toBe('held');
+    expect((await store.notice(id, 'message'))?.owner).toBe('a');
+  });
+
+  it('creates one job per request key, however often the same request comes', async () => {
+    const first = await store.createJobOnce(job(), 'review:V1');
+    const again = await store.createJobOnce(job({ channelId: 'C9' }), 'review:V1');
+    const other = await store.createJobOnce(job(), 'review:V2');
+    expect(first.created).toBe(true);
+    expect(again).toEqual({ job: first.job, created: false });
+    expect(other.created).toBe(true);
+    expect(await store.listJobs({ teamId: 'T1', limit: 10 })).toHaveLength(2);
+  });
+
+  it('sees a Slack request id once', async () => {
+    expect(await store.claimRequest('try:V1')).toBe(true);
+    expect(await store.claimRequest('try:V1')).toBe(false);
+    expect(await store.claimRequest('try:V2')).toBe(true);
   });
 
   it('merges loss points by step, keeping earlier values a later event leaves out', async () => {

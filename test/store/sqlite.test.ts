@@ -84,6 +84,7 @@ describe('the SQLite store', () => {
     expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
       { version: 1, name: 'advice_sessions' },
       { version: 2, name: 'jobs' },
+      { version: 3, name: 'notices_confirmed' },
     ]);
   });
 
@@ -92,11 +93,11 @@ describe('the SQLite store', () => {
     migrate(db);
     const broken = [
       ...MIGRATIONS,
-      { version: 3, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' },
+      { version: 4, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' },
     ];
-    expect(() => migrate(db, broken)).toThrow(/migration 3 \(broken\) failed: no such table: missing_table/);
+    expect(() => migrate(db, broken)).toThrow(/migration 4 \(broken\) failed: no such table: missing_table/);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'half'").get()).toBeUndefined();
-    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 2 });
+    expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: 3 });
   });
 
   it('does not migrate while another process holds the write lock, and says so', () => {
@@ -126,7 +127,7 @@ describe('the SQLite store', () => {
     db.prepare("INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')").run();
     db.close();
     expect(() => openStore({ kind: 'sqlite', path })).toThrow(StoreError);
-    expect(() => openStore({ kind: 'sqlite', path })).toThrow(/schema version 99, newer than this release knows \(2\)/);
+    expect(() => openStore({ kind: 'sqlite', path })).toThrow(/schema version 99, newer than this release knows \(3\)/);
   });
 
   it('says clearly when the file cannot be opened', () => {

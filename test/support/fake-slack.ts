@@ -28,6 +28,16 @@ type Responder = (args: Record<string, unknown>) => Reply | Promise<Reply>;
 
 let tsCounter = 1_700_000_000;
 
+/** A message as the fake keeps it, so conversations.history and .replies can answer like Slack. */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  files?: Array<{ id: string; name: string; title?: string }>;
+}
+
 const DEFAULTS: Record<string, Responder> = {
   'auth.test': () => ({
     ok: true,
@@ -89,6 +99,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 export class FakeSlack {
   readonly calls: RecordedCall[] = [];
+  /** What Slack "has": posts land here when they succeed, and the lookups read it. */
+  readonly messages: StoredMessage[] = [];
+  private readonly uploads = new Map<string, string>();
   private readonly responders = new Map<string, Responder>();
   private readonly files = new Map<string, ServedFile>();
   private server: Server | undefined;
@@ -110,8 +123,13 @@ export class FakeSlack {
       const method = path.startsWith('/api/') ? path.slice('/api/'.length) : `response_url${path}`;
       this.record({ method, args: body, authorization });
       const responder =
-        this.responders.get(method) ?? DEFAULTS[method] ?? uploadDefaults(this.url)[method] ?? (() => ({ ok: true }));
+        this.responders.get(method) ??
+        this.stateful(method) ??
+        DEFAULTS[method] ??
+        uploadDefaults(this.url)[method] ??
+        (() => ({ ok: true }));
       const reply = await responder(body);
+      this.keep(method, body, reply);
       const status = 'status' in reply && typeof reply.status === 'number' ? reply.status : 200;
       const payload = 'status' in reply && typeof reply.status === 'number' ? reply.body : reply;
       res.writeHead(status, {
@@ -150,6 +168,85 @@ export class FakeSlack {
       return res.end();
     }
     res.end(file.body);
+  }
+
+  /** The methods whose answer depends on what was posted before. */
+  private stateful(method: string): Responder | undefined {
+    const page = (list: StoredMessage[], args: Record<string, unknown>) => {
+      const limit = Number(args.limit ?? 100);
+      const start = Number(args.cursor ?? 0);
+      const slice = list.slice(start, start + limit).map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+        text: m.text ?? '',
+        // Slack returns metadata only when asked for it.
+        ...(m.metadata && String(args.include_all_metadata) === 'true' ? { metadata: m.metadata } : {}),
+        ...(m.files ? { files: m.files } : {}),
+      }));
+      const next = start + limit < list.length ? String(start + limit) : '';
+      return { ok: true, messages: slice, has_more: next !== '', response_metadata: { next_cursor: next } };
+    };
+    if (method === 'conversations.history') {
+      return (args) =>
+        page(
+          this.messages
+            .filter((m) => m.channel === args.channel && !m.thread_ts && m.ts >= String(args.oldest ?? '0'))
+            .reverse(),
+          args,
+        );
+    }
+    if (method === 'conversations.replies') {
+      return (args) =>
+        page(
+          this.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts)),
+          args,
+        );
+    }
+    if (method === 'conversations.open') {
+      return (args) => ({ ok: true, channel: { id: `D${String(args.users)}` } });
+    }
+    return undefined;
+  }
+
+  /** Records a successful post as Slack would have it (a DM to a user lands in their D channel). */
+  private keep(method: string, args: Record<string, unknown>, reply: Reply): void {
+    if ('status' in reply && typeof reply.status === 'number') return;
+    if ((reply as { ok?: boolean }).ok !== true) return;
+    const dm = (channel: string) => (/^[UW]/.test(channel) ? `D${channel}` : channel);
+    if (method === 'chat.postMessage') {
+      const ts = String((reply as { ts?: string }).ts ?? '');
+      this.messages.push({
+        channel: dm(String(args.channel)),
+        ts,
+        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+        text: String(args.text ?? ''),
+        ...(args.metadata ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
+      });
+    } else if (method === 'files.getUploadURLExternal') {
+      const r = reply as { file_id?: string };
+      if (r.file_id) this.uploads.set(r.file_id, String(args.filename ?? ''));
+    } else if (method === 'files.completeUploadExternal' && args.channel_id) {
+      const files = (Array.isArray(args.files) ? args.files : JSON.parse(String(args.files ?? '[]'))) as Array<{
+        id: string;
+        title?: string;
+      }>;
+      this.messages.push({
+        channel: String(args.channel_id),
+        ts: `${++tsCounter}.000100`,
+        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+        files: files.map((f) => ({
+          id: f.id,
+          name: this.uploads.get(f.id) ?? '',
+          ...(f.title ? { title: f.title } : {}),
+        })),
+      });
+    }
+  }
+
+  /** Messages Slack has in `channel` (a thread's replies included), oldest first. */
+  messagesIn(channel: string): StoredMessage[] {
+    return this.messages.filter((m) => m.channel === channel);
   }
 
   /** Serves a file the way Slack serves url_private_download; returns that URL. */
@@ -194,6 +291,8 @@ export class FakeSlack {
 
   reset(): void {
     this.calls.length = 0;
+    this.messages.length = 0;
+    this.uploads.clear();
     this.responders.clear();
     this.files.clear();
   }

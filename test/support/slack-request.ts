@@ -47,13 +47,19 @@ type StateValue = {
   selected_conversation?: string | null;
 };
 
-/** A view_submission for a modal, with state values as Slack sends them: block_id → action_id → value. */
+let viewCounter = 0;
+
+/**
+ * A view_submission for a modal, with state values as Slack sends them: block_id → action_id → value.
+ * Each call is a new modal (a new view id) unless `viewId` says which one was submitted again.
+ */
 export function viewSubmission(o: {
   callbackId: string;
   values: Record<string, Record<string, StateValue>>;
   privateMetadata?: string;
   userId?: string;
   teamId?: string;
+  viewId?: string;
 }) {
   return {
     type: 'view_submission',
@@ -63,7 +69,7 @@ export function viewSubmission(o: {
     token: 'legacy-verification-token',
     trigger_id: `${Date.now()}.2.trigger`,
     view: {
-      id: 'V0001',
+      id: o.viewId ?? `V0${(++viewCounter).toString(36).toUpperCase().padStart(4, '0')}`,
       team_id: o.teamId ?? 'T0001',
       type: 'modal',
       callback_id: o.callbackId,

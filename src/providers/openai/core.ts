@@ -1,5 +1,12 @@
 import type OpenAI from 'openai';
-import type { Cursor, JobSnapshot, JobSpec, Provider, ProviderJobRef } from '../types.ts';
+import {
+  type Cursor,
+  isUploadOf,
+  type JobSnapshot,
+  type JobSpec,
+  type Provider,
+  type ProviderJobRef,
+} from '../types.ts';
 import type { Dialect, Operation } from './dialect.ts';
 import { toProviderError } from './errors.ts';
 import { type EventReadOptions, readCheckpoints, readEvents } from './events.ts';
@@ -69,6 +76,22 @@ export function createCoreProvider(o: CoreOptions): Provider {
     async prepare(file) {
       const uploaded = await uploadTrainingFile(client, file, dialect.resumableUploads, o.upload).catch(fail('upload'));
       return { provider: dialect.id, id: uploaded.id, name: file.name, bytes: uploaded.bytes };
+    },
+
+    async discardUploads(jobId) {
+      let deleted = 0;
+      // Newest first, and a few pages at most: an orphan is minutes old when its start resumes.
+      let page = await client.files.list({ purpose: 'fine-tune', limit: 100, order: 'desc' }).catch(fail('read'));
+      for (let pages = 0; pages < 5; pages++) {
+        for (const file of page.data) {
+          if (!isUploadOf(jobId, file.filename)) continue;
+          await client.files.delete(file.id).catch(fail('read'));
+          deleted++;
+        }
+        if (!page.hasNextPage()) break;
+        page = await page.getNextPage().catch(fail('read'));
+      }
+      return deleted;
     },
 
     async start(spec) {

@@ -1,0 +1,58 @@
+import type { JobsConfig } from '../config-jobs.ts';
+import type { JobError } from '../providers/types.ts';
+import type { JobRecord } from '../store/types.ts';
+import { CHANNEL_UNREACHABLE, failJob, JobActionError, type LifecycleDeps } from './lifecycle.ts';
+
+export type ApprovalDeps = LifecycleDeps & { policy: Pick<JobsConfig, 'approvers'> };
+
+const NOT_POSTED: JobError = {
+  code: 'slack',
+  message: 'Slack did not take the job’s message, so no approver was asked.',
+  hint: 'Try again.',
+};
+
+export const approverNotice = (approver: string) => `approval:${approver}`;
+
+/**
+ * A job over MAX_JOB_USD: its message goes in the channel (saying it waits for approval), then each
+ * approver is asked by DM — each of these once, across restarts. A message Slack refuses ends the
+ * job as failed (nobody could approve what nobody was told of); an approver's DM that fails is
+ * tried again by the resume loop while the job waits.
+ */
+export async function requestApproval(deps: ApprovalDeps, jobId: string): Promise<JobRecord> {
+  const result = await deps.notices.working(jobId, () => ask(deps, jobId));
+  const job = result ?? (await deps.store.getJob(jobId));
+  if (!job) throw new JobActionError(`no job ${jobId}`);
+  return job;
+}
+
+async function ask(deps: ApprovalDeps, jobId: string): Promise<JobRecord | undefined> {
+  let job = await deps.store.getJob(jobId);
+  if (job?.phase !== 'awaiting_approval') return job;
+  if (!job.messageTs) {
+    const current = job;
+    const posted = await deps.notices.once(current, 'message', () => deps.notifier.post(current, 'message'));
+    if (!posted.out && posted.why === 'held') return job;
+    if (!posted.out || !posted.ts) {
+      deps.logger.warn({ job: job.id }, 'could not post a job waiting for approval');
+      return failJob(deps, job, posted.out ? CHANNEL_UNREACHABLE : NOT_POSTED);
+    }
+    job = (await deps.store.updateJob(job.id, { messageTs: posted.ts })) ?? job;
+  }
+  for (const approver of deps.policy.approvers) {
+    const current = job;
+    const key = approverNotice(approver);
+    const asked = await deps.notices.once(current, key, () => deps.notifier.askApprover(current, approver, key));
+    if (!asked.out) deps.logger.warn({ job: job.id, approver }, 'could not ask an approver yet; will try again');
+  }
+  return job;
+}
+
+/** Whether every part of a job's approval request is out (its message, each approver's DM). */
+export async function approvalRequested(deps: ApprovalDeps, job: JobRecord): Promise<boolean> {
+  if (!job.messageTs) return false;
+  for (const approver of deps.policy.approvers) {
+    if (!(await deps.store.notice(job.id, approverNotice(approver)))?.sentAt) return false;
+  }
+  return true;
+}
