@@ -75,6 +75,7 @@ export class FakeOpenAI {
   private server: Server | undefined;
   private counter = 0;
   private readonly delays: Array<{ match: (r: RecordedRequest) => boolean; ms: number }> = [];
+  private readonly hangs: Array<(r: RecordedRequest) => boolean> = [];
   private readonly failures: Array<{ match: (r: RecordedRequest) => boolean; times: number; reply: Failure }> = [];
   /** The provider's clock (ms), for event and job times; tests align it with the bot's. */
   now: () => number = Date.now;
@@ -108,6 +109,16 @@ export class FakeOpenAI {
   clearFailures(): void {
     this.failures.length = 0;
     this.delays.length = 0;
+    this.hangs.length = 0;
+  }
+
+  /**
+   * Carries out the next matching request (the file is stored, the job created) but never answers
+   * it: the caller's crash while waiting leaves work at the provider it never heard about.
+   */
+  hang(match: (r: RecordedRequest) => boolean): this {
+    this.hangs.push(match);
+    return this;
   }
 
   /** Holds the next matching request for `ms` before answering it (a slow upload, say). */
@@ -229,6 +240,12 @@ export class FakeOpenAI {
       const [d] = this.delays.splice(delay, 1);
       await new Promise((resolve) => setTimeout(resolve, d?.ms ?? 0));
     }
+    const hang = this.hangs.findIndex((h) => h(request));
+    if (hang >= 0) {
+      this.hangs.splice(hang, 1);
+      const sink = { writeHead: () => sink, end: () => sink } as unknown as ServerResponse;
+      return this.route(request, raw, sink);
+    }
     const failure = this.failures.find((f) => f.times > 0 && f.match(request));
     if (failure) {
       failure.times--;
@@ -252,6 +269,22 @@ export class FakeOpenAI {
         status: 'processed',
         expires_at: null,
       });
+    }
+    if (r.method === 'GET' && r.path === '/files') {
+      const all = [...this.files.values()].reverse().map((f) => ({
+        object: 'file',
+        ...f,
+        created_at: this.sec(),
+        purpose: 'fine-tune',
+        status: 'processed',
+      }));
+      return this.send(res, 200, this.page(all, r.query));
+    }
+    const file = m(/^\/files\/([^/]+)$/);
+    if (file && r.method === 'DELETE') {
+      const id = file[1] as string;
+      if (!this.files.delete(id)) return this.send(res, 404, { error: { message: `No such File object: ${id}` } });
+      return this.send(res, 200, { id, object: 'file', deleted: true });
     }
     if (r.method === 'POST' && r.path === '/fine_tuning/jobs') {
       const body = r.body as Record<string, unknown>;

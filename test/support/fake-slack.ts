@@ -26,7 +26,8 @@ let uploadCounter = 0;
 export type Reply = Record<string, unknown> | { status: number; body: unknown; headers?: Record<string, string> };
 type Responder = (args: Record<string, unknown>) => Reply | Promise<Reply>;
 
-let tsCounter = 1_700_000_000;
+// Real Slack ts are the post time in seconds; lookups filter on them (`oldest`).
+let tsCounter = Math.floor(Date.now() / 1000);
 
 /** A message as the fake keeps it, so conversations.history and .replies can answer like Slack. */
 export interface StoredMessage {
@@ -102,6 +103,8 @@ export class FakeSlack {
   /** What Slack "has": posts land here when they succeed, and the lookups read it. */
   readonly messages: StoredMessage[] = [];
   private readonly uploads = new Map<string, string>();
+  private readonly holds: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; applied: boolean }> =
+    [];
   private readonly responders = new Map<string, Responder>();
   private readonly files = new Map<string, ServedFile>();
   private server: Server | undefined;
@@ -121,6 +124,14 @@ export class FakeSlack {
       }
       const body = parseBody(raw.toString('utf8'), req.headers['content-type']);
       const method = path.startsWith('/api/') ? path.slice('/api/'.length) : `response_url${path}`;
+      const hold = this.holds.findIndex((h) => h.method === method && h.match(body));
+      if (hold >= 0) {
+        // Slack took the call (or lost it) and the answer never comes: the caller dies waiting.
+        const [{ applied } = { applied: false }] = this.holds.splice(hold, 1);
+        if (applied) this.keep(method, body, { ok: true, ts: `${++tsCounter}.000100` });
+        this.record({ method, args: body, authorization });
+        return;
+      }
       this.record({ method, args: body, authorization });
       const responder =
         this.responders.get(method) ??
@@ -260,6 +271,15 @@ export class FakeSlack {
     return `${this.url}/api/`;
   }
 
+  /**
+   * The next matching call is never answered. `applied`: Slack carried it out (the message is in
+   * the channel); otherwise it was lost on the way.
+   */
+  hold(method: string, match: (args: Record<string, unknown>) => boolean, applied: boolean): this {
+    this.holds.push({ method, match, applied });
+    return this;
+  }
+
   on(method: string, responder: Responder): this {
     this.responders.set(method, responder);
     return this;
@@ -293,6 +313,7 @@ export class FakeSlack {
     this.calls.length = 0;
     this.messages.length = 0;
     this.uploads.clear();
+    this.holds.length = 0;
     this.responders.clear();
     this.files.clear();
   }
