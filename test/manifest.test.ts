@@ -26,7 +26,17 @@ describe('manifest.yml', () => {
 
   it('asks only for the scopes the features use, each with its reason in the README', () => {
     const scopes: string[] = manifest.oauth_config.scopes.bot;
-    expect(scopes).toEqual(['commands', 'chat:write', 'chat:write.public', 'files:read', 'files:write']);
+    expect(scopes).toEqual([
+      'commands',
+      'chat:write',
+      'chat:write.public',
+      'files:read',
+      'files:write',
+      'channels:history',
+      'groups:history',
+      'im:history',
+      'im:write',
+    ]);
     expect(manifest.oauth_config.scopes.user).toBeUndefined();
     const readme = readFileSync('README.md', 'utf8');
     const scopeRows = readme.split('\n').filter((line) => line.startsWith('| `'));
