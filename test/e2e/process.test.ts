@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,13 +68,17 @@ describe('the bot as a process', () => {
         SLACK_SIGNING_SECRET: 's',
         PORT: '0',
         SLACK_API_URL: slack.apiUrl,
-        DATABASE_URL: 'sqlite::memory:',
+        DATABASE_URL: `sqlite:${join(dir, 'refused', 'bot.db')}`,
+        LOG_LEVEL: 'info',
       });
       expect(await exitOf(child)).toBe(1);
       expect(output().stderr.trim()).toBe(
         'finetune-bot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth); copy the Bot User OAuth Token again',
       );
       expect(output().stdout + output().stderr).not.toContain('refusedtokenvalue');
+      // Nothing before or besides the one line: no log lines, and no database left behind.
+      expect(output().stdout).toBe('');
+      expect(existsSync(join(dir, 'refused'))).toBe(false);
     } finally {
       slack.reset();
     }
