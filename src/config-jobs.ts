@@ -51,7 +51,7 @@ type JobEnv = { [K in keyof typeof jobFields]?: z.output<(typeof jobFields)[K]> 
 const ARM_VARS = ['AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP', 'AZURE_OPENAI_ACCOUNT'] as const;
 
 /** Rules that span variables; each issue names the variable to set. */
-export function checkJobFields(env: JobEnv, ctx: z.RefinementCtx): void {
+export function checkJobFields(env: { [K in keyof typeof jobFields]?: unknown }, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
   if (env.MAX_JOB_USD !== undefined && !env.APPROVER_USER_IDS) {
     issue('APPROVER_USER_IDS', 'is required when MAX_JOB_USD is set: someone must be able to approve a costly job');

@@ -32,6 +32,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | { error: string 
   return { error: 'expects sqlite:PATH or sqlite::memory:' };
 }
 
+// Problems are reported in this order, so the Slack variables of either mode come first: in Socket
+// Mode SLACK_BOT_TOKEN and SLACK_APP_TOKEN, in HTTP mode (no app token) SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.
 const fields = z.object({
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
@@ -78,9 +80,13 @@ const fields = z.object({
   ...jobFields,
 });
 
-const schema = fields.superRefine((env, ctx) => {
-  checkJobFields(env, ctx);
-  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+/**
+ * Rules that span variables ask only whether a variable is set, so they run on the raw text, apart
+ * from the fields: an object's refinement would be skipped as soon as any one field failed.
+ */
+const crossRules = z.record(z.string(), optionalText).superRefine((raw, ctx) => {
+  checkJobFields(raw, ctx);
+  if (!raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
     ctx.addIssue({
       code: 'custom',
       path: ['SLACK_SIGNING_SECRET'],
@@ -120,11 +126,14 @@ export class ConfigError extends Error {
 
 /** Parses an environment into a Config, or throws a ConfigError whose lines each name one variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    // One line per variable: the first problem is the one worth fixing, the rest are usually its echo.
+  const parsed = fields.safeParse(env);
+  // A plain copy: process.env is an exotic object that zod's record does not take as one.
+  const cross = crossRules.safeParse({ ...env });
+  const issues = [...(parsed.error?.issues ?? []), ...(cross.error?.issues ?? [])];
+  if (!parsed.success || issues.length > 0) {
+    // One line per variable: its own problem before a cross-variable one, as it is the one to fix first.
     const seen = new Map<string, string>();
-    for (const issue of parsed.error.issues) {
+    for (const issue of issues) {
       const name = String(issue.path[0] ?? 'environment');
       if (!seen.has(name)) seen.set(name, `${name} ${issue.message}`);
     }

@@ -24,7 +24,15 @@ describe('loadConfig', () => {
       logLevel: 'info',
       maxFileBytes: 512 * 1024 * 1024,
       providers: {},
-      jobs: { pollCron: '*/30 * * * * *', stallMinutes: 30, approvers: [], allowedUsers: [], allowedChannels: [] },
+      jobs: {
+        pollCron: '*/30 * * * * *',
+        stallMinutes: 30,
+        noticeLeaseMs: 60_000,
+        approvers: [],
+        admins: [],
+        allowedUsers: [],
+        allowedChannels: [],
+      },
     });
   });
 
@@ -70,7 +78,10 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{}, 'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions'],
+    [
+      { SLACK_SIGNING_SECRET: 's' },
+      'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
+    ],
     [{ ...http, SLACK_BOT_TOKEN: 'xoxp-user-token' }, 'SLACK_BOT_TOKEN expects a bot token starting with xoxb-'],
     [{ ...http, SLACK_APP_TOKEN: 'xoxb-wrong' }, 'SLACK_APP_TOKEN expects an app-level token starting with xapp-'],
     [
@@ -99,6 +110,60 @@ describe('loadConfig', () => {
     [{ ...http, MAX_FILE_MB: '0' }, 'MAX_FILE_MB expects a size in MB from 1 to 8192'],
   ])('%o → "%s"', (env, line) => {
     expect(problems(env)).toEqual([line]);
+  });
+
+  it('reports every problem at once, one line per variable, cross-variable rules included', () => {
+    expect(problems({ ...http, PORT: 'eighty', MAX_JOB_USD: '100' })).toEqual([
+      'PORT expects a port number from 0 to 65535',
+      'APPROVER_USER_IDS is required when MAX_JOB_USD is set: someone must be able to approve a costly job',
+    ]);
+  });
+
+  it('puts the HTTP mode variables first when no app token is set', () => {
+    expect(problems({ DIGEST_CRON: '0 9 * * 1', LOG_LEVEL: 'loud', PORT: 'eighty' })).toEqual([
+      'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
+      'SLACK_SIGNING_SECRET is required when SLACK_APP_TOKEN is not set (HTTP mode); set SLACK_APP_TOKEN for Socket Mode instead',
+      'PORT expects a port number from 0 to 65535',
+      'LOG_LEVEL expects one of fatal, error, warn, info, debug, trace, silent',
+      'DIGEST_CHANNEL is required when DIGEST_CRON is set',
+    ]);
+  });
+
+  it('puts the Socket Mode variables first, and asks for no signing secret, once an app token is set even if malformed', () => {
+    const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-wrong', PORT: 'eighty', MAX_JOB_USD: '100' };
+    expect(problems(env)).toEqual([
+      'SLACK_APP_TOKEN expects an app-level token starting with xapp-',
+      'PORT expects a port number from 0 to 65535',
+      'APPROVER_USER_IDS is required when MAX_JOB_USD is set: someone must be able to approve a costly job',
+    ]);
+    expect(problems({ ...env, SLACK_BOT_TOKEN: 'xoxp-user' }).slice(0, 2)).toEqual([
+      'SLACK_BOT_TOKEN expects a bot token starting with xoxb-',
+      'SLACK_APP_TOKEN expects an app-level token starting with xapp-',
+    ]);
+  });
+
+  it('counts a malformed value as set for the rules across variables, and names its own problem first', () => {
+    expect(problems({ ...http, MAX_JOB_USD: 'lots' })).toEqual([
+      'MAX_JOB_USD expects an amount in USD above 0',
+      'APPROVER_USER_IDS is required when MAX_JOB_USD is set: someone must be able to approve a costly job',
+    ]);
+    expect(problems({ ...http, MAX_JOB_USD: '100', APPROVER_USER_IDS: 'alice' })).toEqual([
+      'APPROVER_USER_IDS expects comma-separated Slack user ids such as U012ABCDEF',
+    ]);
+  });
+
+  it('reports in the same order however the environment is ordered', () => {
+    const env = { PORT: 'x', DIGEST_CHANNEL: 'C0ML', SLACK_BOT_TOKEN: 'nope', MAX_FILE_MB: '0', MAX_JOB_USD: '5' };
+    const reversed = Object.fromEntries(Object.entries(env).reverse());
+    expect(problems(reversed)).toEqual(problems(env));
+    expect(problems(env).map((line) => line.split(' ')[0])).toEqual([
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'PORT',
+      'MAX_FILE_MB',
+      'APPROVER_USER_IDS',
+      'DIGEST_CRON',
+    ]);
   });
 
   it('never echoes a secret value back in its errors', () => {
@@ -163,8 +228,10 @@ describe('provider and job variables', () => {
     expect(jobs).toEqual({
       pollCron: '*/10 * * * * *',
       stallMinutes: 45,
+      noticeLeaseMs: 60_000,
       maxJobUsd: 250,
       approvers: ['U0ALICE', 'U0BOB'],
+      admins: [],
       allowedUsers: ['U0ALICE'],
       allowedChannels: ['C0ML', 'G0PRIV'],
       digest: { cron: '0 9 * * 1', channel: 'C0ML' },
@@ -211,5 +278,19 @@ describe('environmentWithDotEnv', () => {
     });
     expect(environmentWithDotEnv({ PORT: '5000' }, join(dir, 'missing'))).toEqual({ PORT: '5000' });
     rmSync(dir, { recursive: true });
+  });
+});
+
+describe('the real process environment', () => {
+  it('is read like a plain object', () => {
+    const saved = { ...process.env };
+    try {
+      process.env.SLACK_BOT_TOKEN = 'xoxb-from-process-env';
+      process.env.SLACK_SIGNING_SECRET = 's';
+      expect(loadConfig(process.env).slack.botToken).toBe('xoxb-from-process-env');
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 });

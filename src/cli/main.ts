@@ -79,7 +79,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+/** The CLI as this process; bin/finetune-bot.cjs imports this module, so it calls this itself. */
+export async function runAsProcess(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
@@ -87,3 +88,5 @@ if (import.meta.main) {
     now: () => new Date(),
   });
 }
+
+if (import.meta.main) await runAsProcess();

@@ -123,10 +123,10 @@ describe('finetune-bot estimate', () => {
 
 describe('the installed command', () => {
   it('runs as `finetune-bot` and exits with the report’s status', () => {
-    const bin = resolve('src/cli/main.ts');
+    const bin = resolve('bin/finetune-bot.cjs');
     const ok = spawnSync(process.execPath, [bin, 'validate', good], { encoding: 'utf8' });
     const failed = spawnSync(process.execPath, [bin, 'validate', bad], { encoding: 'utf8' });
     expect([ok.status, failed.status]).toEqual([0, 1]);
-    expect(JSON.parse(readFileSync('package.json', 'utf8')).bin).toEqual({ 'finetune-bot': 'src/cli/main.ts' });
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).bin).toEqual({ 'finetune-bot': 'bin/finetune-bot.cjs' });
   });
 });

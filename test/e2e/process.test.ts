@@ -43,7 +43,11 @@ async function exitOf(child: ChildProcess): Promise<number | null> {
 
 describe('the bot as a process', () => {
   it.each([
-    [{}, 'finetune-bot: SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions'],
+    [
+      {},
+      'finetune-bot: SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions\n' +
+        'finetune-bot: SLACK_SIGNING_SECRET is required when SLACK_APP_TOKEN is not set (HTTP mode); set SLACK_APP_TOKEN for Socket Mode instead',
+    ],
     [
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc' },
       'finetune-bot: PORT expects a port number from 0 to 65535',
