@@ -187,10 +187,7 @@ describe.each([
       .toBeGreaterThan(0);
     await expect
       .poll(
-        () =>
-          slack
-            .callsTo('chat.postMessage')
-            .some((c) => notice(c.args as unknown as StoredMessage) === 'finished'),
+        () => slack.callsTo('chat.postMessage').some((c) => notice(c.args as unknown as StoredMessage) === 'finished'),
         { timeout: 15_000 },
       )
       .toBe(true);

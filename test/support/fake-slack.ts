@@ -103,8 +103,11 @@ export class FakeSlack {
   /** What Slack "has": posts land here when they succeed, and the lookups read it. */
   readonly messages: StoredMessage[] = [];
   private readonly uploads = new Map<string, string>();
-  private readonly holds: Array<{ method: string; match: (args: Record<string, unknown>) => boolean; applied: boolean }> =
-    [];
+  private readonly holds: Array<{
+    method: string;
+    match: (args: Record<string, unknown>) => boolean;
+    applied: boolean;
+  }> = [];
   private readonly responders = new Map<string, Responder>();
   private readonly files = new Map<string, ServedFile>();
   private server: Server | undefined;
