@@ -42,21 +42,16 @@ async function dmChannel(client: webApi.WebClient, user: string): Promise<string
   return id;
 }
 
-async function searchHistory(
-  client: webApi.WebClient,
-  channel: string,
-  oldest: string,
+type Page = { messages?: unknown[]; response_metadata?: { next_cursor?: string } };
+
+/** Reads pages from `read` (history or replies) until a message matches or the pages run out. */
+async function search(
+  read: (cursor: string | undefined) => Promise<Page>,
   match: (m: FoundMessage) => boolean,
 ): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await client.conversations.history({
-      channel,
-      oldest,
-      limit: 200,
-      include_all_metadata: true,
-      ...(cursor ? { cursor } : {}),
-    });
+    const res = await read(cursor);
     const hit = (res.messages as FoundMessage[] | undefined)?.find(match);
     if (hit?.ts) return hit.ts;
     cursor = res.response_metadata?.next_cursor || undefined;
@@ -65,27 +60,20 @@ async function searchHistory(
   return undefined;
 }
 
-async function searchThread(
-  client: webApi.WebClient,
-  channel: string,
-  threadTs: string,
-  match: (m: FoundMessage) => boolean,
-): Promise<string | undefined> {
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await client.conversations.replies({
-      channel,
-      ts: threadTs,
-      limit: 200,
-      include_all_metadata: true,
-      ...(cursor ? { cursor } : {}),
-    });
-    const hit = (res.messages as FoundMessage[] | undefined)?.find(match);
-    if (hit?.ts) return hit.ts;
-    cursor = res.response_metadata?.next_cursor || undefined;
-    if (!cursor) return undefined;
-  }
-  return undefined;
+const PAGE = { limit: 200, include_all_metadata: true } as const;
+
+function searchHistory(client: webApi.WebClient, channel: string, oldest: string, match: (m: FoundMessage) => boolean) {
+  return search(
+    (cursor) => client.conversations.history({ channel, oldest, ...PAGE, ...(cursor ? { cursor } : {}) }),
+    match,
+  );
+}
+
+function searchThread(client: webApi.WebClient, channel: string, ts: string, match: (m: FoundMessage) => boolean) {
+  return search(
+    (cursor) => client.conversations.replies({ channel, ts, ...PAGE, ...(cursor ? { cursor } : {}) }),
+    match,
+  );
 }
 
 /** Where notice `key` of `job` would be, and whether Slack has it there: its ts, or undefined. */
