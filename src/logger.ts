@@ -7,22 +7,15 @@ const REDACTED = '[redacted]';
 
 /** Field names whose string values are secrets wherever they appear (`token`, `x-api-key`, `client_secret`, ...). */
 const SENSITIVE_KEY = /token|secret|password|authorization|api[-_]?key/i;
+const FIELD_KEYWORD = new RegExp(SENSITIVE_KEY.source, 'gi');
+const QUERY_KEYWORD = /token|secret|password|api[-_]?key/gi;
 
 /**
- * Secrets that must never leave the process in a log line, in the order they are applied.
- * Each entry is a pattern and what replaces a match.
+ * Token-shaped secrets, applied in this order after the key-named fields. Each starts with a literal and ends in a
+ * greedy run that nothing after it can make backtrack (Bearer's `\s+` gives back only its own whitespace), so a
+ * pass is linear in the text.
  */
-const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
-  // JSON- or code-shaped fields: "token":"…", 'client_secret': '…', \"authorization\":\"…\", password="…".
-  [
-    /((\\?["']?)[\w.-]*(?:token|secret|password|authorization|api[-_]?key)[\w.-]*\2\s*[:=]\s*)(\\?["'])(?:[^\\]|\\.)*?\3/gi,
-    `$1$3${REDACTED}$3`,
-  ],
-  // Query-string or form fields: ?token=…&client_secret=… (counts such as max_tokens=100 are kept).
-  [
-    /((?:^|[?&;\s])[\w.-]*(?:token|secret|password|api[-_]?key)[\w.-]*=)(?!\d+(?:[&;\s]|$))[^&;\s"']+/gim,
-    `$1${REDACTED}`,
-  ],
+const TOKEN_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   // Slack response_url and incoming webhooks: the path is the credential; keep the host for debugging.
   [/(https?:(?:\\?\/){2}hooks\.slack\.com)(?:\\?\/)[^\s"'<>`|)]+/gi, `$1/${REDACTED}`],
   [/xox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+/g, REDACTED], // bot, user, config and refresh (xoxe) tokens
@@ -32,23 +25,117 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g, REDACTED], // OpenAI-style API keys (sk-…, sk-proj-…)
 ];
 
+// Key-named fields are found by a scan, not a regex: /[\w.-]*(?:token|…)[\w.-]*=/ retries every start inside a
+// long word, which is quadratic (a 40 KB word in a Slack payload blocked the event loop for seconds). The scan
+// looks at each word once and finds the same fields as those regexes did.
+const KEY_QUOTE = /^(?:\\?["']|\\)?$/;
+const FIELD_OPEN = /\s*[:=]\s*(\\?["'])/y;
+const QUERY_START = /[?&;\s]/;
+const QUERY_COUNT = /\d+(?:[&;\s]|$)/my;
+const QUERY_VALUE = /[^&;\s"']+/y;
+const WORD_REST = /[\w.-]*/y;
+const LINE_END = /[\n\r\u2028\u2029]/;
+
+/** Where a value to redact lies, and what is written back after the marker. */
+type FieldValue = readonly [from: number, to: number, tail: string];
+type ValueFinder = (text: string, keyStart: number, keyEnd: number, done: number) => FieldValue | undefined;
+
+/** Replaces the value after every word that contains `keyword` and that `valueAfter` accepts as a field key. */
+function scrubFields(text: string, keyword: RegExp, valueAfter: ValueFinder): string {
+  let out = '';
+  let done = 0; // text before `done` is in `out` already; a match never reaches back before it
+  keyword.lastIndex = 0;
+  for (let hit = keyword.exec(text); hit; hit = keyword.exec(text)) {
+    let keyStart = hit.index;
+    while (keyStart > done && isWordChar(text.charCodeAt(keyStart - 1))) keyStart--;
+    WORD_REST.lastIndex = keyword.lastIndex;
+    WORD_REST.test(text);
+    // Later hits in the same word would find the same key; skipping them keeps the scan linear.
+    keyword.lastIndex = WORD_REST.lastIndex;
+    const value = valueAfter(text, keyStart, WORD_REST.lastIndex, done);
+    if (!value) continue;
+    const [from, to, tail] = value;
+    out += `${text.slice(done, from)}${REDACTED}${tail}`;
+    done = keyword.lastIndex = to;
+  }
+  return out + text.slice(done);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 45;
+}
+
+/** JSON- or code-shaped fields: "token":"…", 'client_secret': '…', \"authorization\":\"…\", password="…". */
+const quotedValue: ValueFinder = (text, keyStart, keyEnd, done) => {
+  // The key's own quoting (none, ", \" or a bare backslash) must close it too.
+  for (const keyQuote of [text.slice(Math.max(0, keyStart - 2), keyStart), text.charAt(keyStart - 1), '']) {
+    if (keyStart - keyQuote.length < done || !KEY_QUOTE.test(keyQuote) || !text.startsWith(keyQuote, keyEnd)) continue;
+    FIELD_OPEN.lastIndex = keyEnd + keyQuote.length;
+    const quote = FIELD_OPEN.exec(text)?.[1];
+    if (quote === undefined) continue;
+    const close = closingQuote(text, FIELD_OPEN.lastIndex, quote);
+    if (close >= 0) return [FIELD_OPEN.lastIndex, close + quote.length, quote];
+  }
+  return undefined;
+};
+
+/**
+ * Where `quote` closes a value starting at `from` (a backslash escapes any character but a line break), or -1.
+ * A failed scan runs to the end, but any later key opened with the same quote would have closed it, so at most
+ * four failed scans (", ', \", \') overlap: still linear overall.
+ */
+function closingQuote(text: string, from: number, quote: string): number {
+  for (let i = from; i < text.length; i += text.charCodeAt(i) === 92 ? 2 : 1) {
+    if (text.startsWith(quote, i)) return i;
+    if (text.charCodeAt(i) === 92 && (i + 1 === text.length || LINE_END.test(text.charAt(i + 1)))) return -1;
+  }
+  return -1;
+}
+
+/** Query-string or form fields: ?token=…&client_secret=… (counts such as max_tokens=100 are kept). */
+const queryValue: ValueFinder = (text, keyStart, keyEnd) => {
+  if (keyStart > 0 && !QUERY_START.test(text.charAt(keyStart - 1))) return undefined;
+  if (text.charAt(keyEnd) !== '=') return undefined;
+  QUERY_COUNT.lastIndex = QUERY_VALUE.lastIndex = keyEnd + 1;
+  if (QUERY_COUNT.test(text) || !QUERY_VALUE.test(text)) return undefined;
+  return [keyEnd + 1, QUERY_VALUE.lastIndex, ''];
+};
+
+/** `text` with every secret it contains replaced; linear in its length, whatever its shape. */
 export function scrubSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), text);
+  const fields = scrubFields(scrubFields(text, FIELD_KEYWORD, quotedValue), QUERY_KEYWORD, queryValue);
+  return TOKEN_PATTERNS.reduce((acc, [pattern, replacement]) => acc.replace(pattern, replacement), fields);
+}
+
+/** The most characters of one string in a log line: a Slack payload can carry 40 KB of private_metadata. */
+const MAX_STRING = 2_000;
+const MAX_STACK = 8_000;
+
+/**
+ * `text` cut to at most `max` characters, marker included, so cutting twice changes nothing. Called only on
+ * scrubbed text: cutting first could leave the start of a secret whose pattern needs its end (a closing quote).
+ */
+function cut(text: string, max = MAX_STRING): string {
+  if (text.length <= max) return text;
+  let keep = max - `…[+${text.length} chars]`.length;
+  // Never split a surrogate pair.
+  if (/[\ud800-\udbff]/.test(text.charAt(keep - 1))) keep--;
+  return `${text.slice(0, keep)}…[+${text.length - keep} chars]`;
 }
 
 const MAX_DEPTH = 10;
 
 /**
- * A copy of `value` that is safe to log: every string is scrubbed, string values under sensitive keys are
- * replaced outright, errors become plain objects (message, stack and own fields scrubbed), and cycles and
- * over-deep nesting become markers instead of crashing or blowing up the line.
+ * A copy of `value` that is safe to log: every string is scrubbed and cut to a bounded length, string values under
+ * sensitive keys are replaced outright, errors become plain objects (message, stack and own fields scrubbed), and
+ * cycles and over-deep nesting become markers instead of crashing or blowing up the line.
  */
 export function scrubDeep(value: unknown): unknown {
   return scrub(value, false, new Set(), 0);
 }
 
-function scrub(value: unknown, sensitive: boolean, ancestors: Set<object>, depth: number): unknown {
-  if (typeof value === 'string') return sensitive ? REDACTED : scrubSecrets(value);
+function scrub(value: unknown, sensitive: boolean, ancestors: Set<object>, depth: number, max = MAX_STRING): unknown {
+  if (typeof value === 'string') return sensitive ? REDACTED : cut(scrubSecrets(value), max);
   if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return value;
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`;
@@ -56,15 +143,15 @@ function scrub(value: unknown, sensitive: boolean, ancestors: Set<object>, depth
   if (depth >= MAX_DEPTH) return '[Truncated]';
   ancestors.add(value);
   try {
-    const child = (v: unknown, s = sensitive) => scrub(v, s, ancestors, depth + 1);
+    const child = (v: unknown, s = sensitive, max?: number) => scrub(v, s, ancestors, depth + 1, max);
     if (Array.isArray(value)) return value.map((v) => child(v));
     if (value instanceof Map) return child(Object.fromEntries(value));
     if (value instanceof Set) return [...value].map((v) => child(v));
     const out: Record<string, unknown> = {};
     if (value instanceof Error) {
-      out.type = value.name;
-      out.message = sensitive ? REDACTED : scrubSecrets(value.message);
-      if (value.stack !== undefined) out.stack = sensitive ? REDACTED : scrubSecrets(value.stack);
+      out.type = child(value.name);
+      out.message = child(value.message);
+      if (value.stack !== undefined) out.stack = child(value.stack, sensitive, MAX_STACK);
       if (value.cause !== undefined) out.cause = child(value.cause);
       if (value instanceof AggregateError) out.errors = child(value.errors);
     } else if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
@@ -84,7 +171,8 @@ function scrub(value: unknown, sensitive: boolean, ancestors: Set<object>, depth
       } catch {
         field = '[Unreadable]';
       }
-      out[key] = child(field, sensitive || SENSITIVE_KEY.test(key));
+      // A stack is matched by name too: pino's err serializer sees the plain object formatters.log made.
+      out[cut(key)] = child(field, sensitive || SENSITIVE_KEY.test(key), key === 'stack' ? MAX_STACK : MAX_STRING);
     }
     return out;
   } finally {

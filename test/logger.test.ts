@@ -161,4 +161,71 @@ describe('logging', () => {
     expect(warn.msg).toBe('retrying {"attempt":2}');
     expect(warn.err.message).toBe('rate limited, Bearer [redacted]');
   });
+
+  it('scrubs megabyte words, however they are made, and still finds the secrets around them', () => {
+    const huge = 2_000_000;
+    for (const unit of ['a', 'a.b-c_', '"token', 'token', '\\"']) {
+      const word = unit.repeat(huge / unit.length);
+      expect(scrubSecrets(word)).toBe(word);
+    }
+    for (const unit of ['sk-', 'xoxb-']) expect(scrubSecrets(unit.repeat(huge / unit.length))).toBe('[redacted]');
+    const word = 'x'.repeat(huge);
+    const out = scrubSecrets(
+      `${word} {"token":"opaque-after"} ${word}_token="opaque-glued" ?secret=opaque-query xoxb-1-2-end`,
+    );
+    for (const secret of ['opaque-after', 'opaque-glued', 'opaque-query', 'xoxb-1-2-end']) {
+      expect(out).not.toContain(secret);
+    }
+    expect(out).toContain('_token="[redacted]"');
+  });
+
+  it('cuts long strings in log lines, after scrubbing, so no secret survives half cut', () => {
+    const mark = /…\[\+\d+ chars\]$/;
+    const big = 'x'.repeat(2_000_000);
+    const cut = scrubDeep(big) as string;
+    expect(cut.length).toBeLessThanOrEqual(2_000);
+    expect(cut).toMatch(mark);
+    expect(scrubDeep(cut)).toBe(cut);
+    expect(scrubDeep('short')).toBe('short');
+    // A secret at every offset around the cut: neither it nor any prefix of it may be left.
+    for (let at = 1_950; at < 2_010; at++) {
+      for (const secret of ['xoxb-1-2-edgeSECRET', '{"token":"opaque-edge-SECRET"}', '&api_key=opaque-edge-SECRET']) {
+        const line = scrubDeep(`${'y'.repeat(at)}${secret} ${'z'.repeat(5_000)}`) as string;
+        expect(line).toMatch(mark);
+        expect(line).not.toMatch(/xoxb-|opaque|SECRET/);
+      }
+    }
+    // The value's closing quote is a megabyte past the cut: it is still found, not the value's start left.
+    const field = scrubDeep(`{"token":"${'opaque-'.repeat(200_000)}","next":1}`);
+    expect(field).toBe('{"token":"[redacted]","next":1}');
+  });
+
+  it('cuts a 40 KB private_metadata to a short field', () => {
+    const { logger, text } = capture();
+    const body = { type: 'view_submission', view: { private_metadata: 'm'.repeat(40_000), callback_id: 'estimate' } };
+    logger.info({ body }, 'x');
+    expect(text().length).toBeLessThan(2_500);
+    const line = JSON.parse(text());
+    expect(line.body.view.callback_id).toBe('estimate');
+    expect(line.body.view.private_metadata).toMatch(/^m{1900,}…\[\+38\d\d\d chars\]$/);
+  });
+
+  it('keeps every log line short whatever a Slack payload carries', () => {
+    const { logger, text } = capture();
+    const huge = 'p'.repeat(2_000_000);
+    logger.info({ body: { payload: JSON.stringify({ view: { private_metadata: huge } }), [huge]: 1 } }, huge);
+    logger.error(new Error(`bad payload ${huge}`));
+    boltLogger(logger).debug('event body', { body: { view: { private_metadata: huge } } });
+    const lines = text().trim().split('\n');
+    expect(lines).toHaveLength(3);
+    // At most three cut strings a line (message, field, key); the error line has msg, err.message and err.stack.
+    for (const line of lines) expect(line.length).toBeLessThan(line === lines[1] ? 13_000 : 7_000);
+    const [, failed, bolt] = lines.map((line) => JSON.parse(line));
+    // A stack may be longer than other strings, even after pino's err serializer has seen it a second time.
+    expect(failed.err.message.length).toBeLessThanOrEqual(2_000);
+    expect(failed.err.stack.length).toBeGreaterThan(2_000);
+    expect(failed.err.stack.length).toBeLessThanOrEqual(8_000);
+    expect(failed.msg.length).toBeLessThanOrEqual(2_000);
+    expect(bolt.msg.length).toBeLessThanOrEqual(2_000);
+  });
 });
