@@ -64,8 +64,9 @@ export function deleteDeploymentClicked(services: Services) {
     }
     const job = await jobInCharge(services, args, target.jobId, 'undeploy');
     if (!job) return;
-    // The name comes from the job, never from the button: only this job's deployment can go.
-    if (!job.messageTs || target.deploymentName !== deploymentNameFor(job.id)) {
+    // The name comes from the job, never from the button: only this job's deployment can go, and
+    // only an Azure job has one.
+    if (job.provider !== 'azure' || !job.messageTs || target.deploymentName !== deploymentNameFor(job.id)) {
       await tellPresser(args, 'I no longer know that deployment.');
       return;
     }

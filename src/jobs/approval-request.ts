@@ -1,7 +1,7 @@
 import type { JobsConfig } from '../config-jobs.ts';
 import type { JobError } from '../providers/types.ts';
 import type { JobRecord } from '../store/types.ts';
-import { CHANNEL_UNREACHABLE, failJob, JobActionError, type LifecycleDeps } from './lifecycle.ts';
+import { CHANNEL_UNREACHABLE, failJob, JobActionError, type LifecycleDeps, startJob } from './lifecycle.ts';
 
 export type ApprovalDeps = LifecycleDeps & { policy: Pick<JobsConfig, 'approvers'> };
 
@@ -23,6 +23,12 @@ export async function requestApproval(deps: ApprovalDeps, jobId: string): Promis
   const result = await deps.notices.working(jobId, () => ask(deps, jobId));
   const job = result ?? (await deps.store.getJob(jobId));
   if (!job) throw new JobActionError(`no job ${jobId}`);
+  if (result) {
+    // Approved while the other approvers were still being asked: that approval's start found the
+    // job busy here and left it, so it starts now rather than on a resume after the lease.
+    const now = await deps.store.getJob(jobId);
+    if (now?.phase === 'starting') return startJob(deps, jobId);
+  }
   return job;
 }
 

@@ -157,6 +157,13 @@ async function upload(
   try {
     ref = await provider.prepare(tracked.file);
   } catch (error) {
+    // What was lost may be only the answer: a file that landed must not stay behind a failed job
+    // (unless the job went on without this process meanwhile, with a file of its own).
+    const now = await deps.store.getJob(job.id).catch(() => undefined);
+    if (now?.phase === 'starting' && !now.request.trainingFileId) {
+      const deleted = await provider.discardUploads(job.id).catch(() => 0);
+      if (deleted > 0) deps.logger.info({ job: job.id, deleted }, 'deleted the upload of a failed start');
+    }
     throw tracked.error() ?? error;
   }
   const { slackFile: _uploaded, uploadStartedAt: _marker, ...rest } = marked.request;

@@ -45,7 +45,10 @@ export interface TickReport {
 }
 
 export interface Monitor {
-  /** One round over the active jobs; with `onlyJobId`, over that one job (the Refresh button). */
+  /**
+   * One round over the active jobs; with `onlyJobId`, over that one job (the Refresh button): its
+   * events are read and its message edited now, whatever the backoff and the edit interval say.
+   */
   tick(onlyJobId?: string): Promise<TickReport>;
 }
 
@@ -88,14 +91,15 @@ export function createMonitor(o: MonitorOptions): Monitor {
     return o.store.updateJob(job.id, { lastEditAt: at.toISOString() });
   }
 
-  async function handle(job: JobRecord, provider: Provider, snapshot: JobSnapshot, report: TickReport) {
+  /** `asked`: a person pressed Refresh on this job, and wants its news and its message now. */
+  async function handle(job: JobRecord, provider: Provider, snapshot: JobSnapshot, report: TickReport, asked = false) {
     const at = now();
     const ref = { provider: provider.id, id: snapshot.ref.id };
     const terminal = TERMINAL_STATES.has(snapshot.state);
     // Queued and validating jobs have nothing to say until their status moves; only running ones
     // produce events (metrics) without the status changing, and those are read on a backoff.
     const wantEvents =
-      terminal || snapshot.state !== job.phase || (snapshot.state === 'running' && backoff.due(job.id));
+      terminal || snapshot.state !== job.phase || (snapshot.state === 'running' && (asked || backoff.due(job.id)));
     const page = wantEvents ? await provider.events(ref, job.eventCursor) : undefined;
     if (page) backoff.read(job.id, page.events.length > 0);
 
@@ -165,7 +169,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
       report.edited++;
       return;
     }
-    if (dirty.has(job.id) && editDue(current, at) && (await edit(current, at))) report.edited++;
+    if (dirty.has(job.id) && (asked || editDue(current, at)) && (await edit(current, at))) report.edited++;
   }
 
   /**
@@ -261,7 +265,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
         await eachLimited(list, concurrency, async (job) => {
           try {
             const snapshot = snapshots.get(job.providerJobId as string) ?? (await missing(job, provider));
-            if (snapshot) await handle(job, provider, snapshot, report);
+            if (snapshot) await handle(job, provider, snapshot, report, onlyJobId !== undefined);
           } catch (error) {
             report.failures++;
             o.logger.warn({ err: error, job: job.id }, 'could not update a job; will try again next tick');
