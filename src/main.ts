@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
-import { registerHandlers } from '../handlers/index.ts';
+import { guardHttpReceiver, registerHandlers } from '../handlers/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
 import type { Catalogue } from './cost/catalogue.ts';
 import { loadCatalogue, PricesFileError } from './cost/load.ts';
@@ -14,6 +14,7 @@ import { createNotices } from './jobs/notices.ts';
 import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
+import { installProcessGuard } from './process-guard.ts';
 import { createProviders } from './providers/index.ts';
 import type { Services } from './services.ts';
 import { slackErrorCode } from './slack/deliver.ts';
@@ -128,11 +129,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       installerOptions: { clientOptions },
     });
   } else {
-    receiver = new HTTPReceiver({
-      signingSecret: config.slack.signingSecret ?? '',
-      customRoutes: [healthRoute(store)],
-      logger: bolt,
-    });
+    const signingSecret = config.slack.signingSecret ?? '';
+    // Bolt's receiver dies on a signed `payload=null`: the guard reads each request before it does.
+    receiver = guardHttpReceiver(
+      new HTTPReceiver({ signingSecret, customRoutes: [healthRoute(store)], logger: bolt }),
+      { signingSecret, logger },
+    );
   }
 
   // Whatever fails from here on, the store and any server already listening are closed again, so a
@@ -275,9 +277,11 @@ function closeServer(server: Server): Promise<void> {
 /** Runs the bot as a process: one clear line and exit 1 on bad configuration, clean exit on signals. */
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   let bot: RunningBot;
+  let logger: Logger;
   try {
     const config = loadConfig(environmentWithDotEnv(env));
-    bot = await startBot(config);
+    logger = createLogger(config.logLevel);
+    bot = await startBot(config, { logger });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) {
       for (const line of error.message.split('\n')) console.error(`finetune-bot: ${line}`);
@@ -301,6 +305,8 @@ export async function main(env: Record<string, string | undefined> = process.env
       },
     );
   };
+  // After the start, so a start that fails still ends with its one line and exit 1.
+  installProcessGuard(logger, { stop: () => bot.stop() });
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, Middleware, SlackAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../src/services.ts';
 import {
   JOB_APPROVE_ACTION_ID,
@@ -13,6 +13,7 @@ import {
   JOB_TRY_ACTION_ID,
 } from '../../src/slack/job-ids.ts';
 import { ESTIMATE_COST_ACTION_ID, START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
+import { ackUnhandled, anyIdBut } from '../guard.ts';
 import { estimateCostClicked } from './estimate-cost.ts';
 import { approvalClicked } from './job-approval.ts';
 import { cancelClicked, detailsClicked, refreshClicked } from './job-buttons.ts';
@@ -21,17 +22,32 @@ import { jobFormChanged } from './job-form-changed.ts';
 import { tryClicked } from './job-try.ts';
 import { startJobFromAdviceClicked } from './start-job-from-advice.ts';
 
+/** One row of the table: the action id and how to make its listener, typed per action. */
+function on<A extends SlackAction>(
+  id: string,
+  listener: (services: Services) => Middleware<SlackActionMiddlewareArgs<A>>,
+) {
+  return { id, register: (app: App, services: Services) => app.action<A>(id, listener(services)) };
+}
+
+/** Every action id this app puts on a button or select, and its listener. */
+export const ACTIONS = [
+  on(ESTIMATE_COST_ACTION_ID, estimateCostClicked),
+  on(START_JOB_ACTION_ID, startJobFromAdviceClicked),
+  on(JOB_PROVIDER_ACTION_ID, jobFormChanged),
+  on(JOB_MODEL_ACTION_ID, jobFormChanged),
+  on(JOB_CANCEL_ACTION_ID, cancelClicked),
+  on(JOB_REFRESH_ACTION_ID, refreshClicked),
+  on(JOB_DETAILS_ACTION_ID, detailsClicked),
+  on(JOB_APPROVE_ACTION_ID, (services) => approvalClicked(services, 'approved')),
+  on(JOB_REJECT_ACTION_ID, (services) => approvalClicked(services, 'rejected')),
+  on(JOB_TRY_ACTION_ID, tryClicked),
+  on(JOB_DEPLOY_ACTION_ID, deployClicked),
+  on(JOB_DELETE_DEPLOYMENT_ACTION_ID, deleteDeploymentClicked),
+];
+
 export function register(app: App, services: Services): void {
-  app.action(ESTIMATE_COST_ACTION_ID, estimateCostClicked(services));
-  app.action(START_JOB_ACTION_ID, startJobFromAdviceClicked(services));
-  app.action(JOB_PROVIDER_ACTION_ID, jobFormChanged(services));
-  app.action(JOB_MODEL_ACTION_ID, jobFormChanged(services));
-  app.action(JOB_CANCEL_ACTION_ID, cancelClicked(services));
-  app.action(JOB_REFRESH_ACTION_ID, refreshClicked(services));
-  app.action(JOB_DETAILS_ACTION_ID, detailsClicked(services));
-  app.action(JOB_APPROVE_ACTION_ID, approvalClicked(services, 'approved'));
-  app.action(JOB_REJECT_ACTION_ID, approvalClicked(services, 'rejected'));
-  app.action(JOB_TRY_ACTION_ID, tryClicked(services));
-  app.action(JOB_DEPLOY_ACTION_ID, deployClicked(services));
-  app.action(JOB_DELETE_DEPLOYMENT_ACTION_ID, deleteDeploymentClicked(services));
+  for (const action of ACTIONS) action.register(app, services);
+  // Link buttons and anything else no row handles: acked once, so Slack shows no error.
+  app.action(anyIdBut(ACTIONS.map((a) => a.id)), ackUnhandled(services.logger, 'action'));
 }

@@ -16,7 +16,9 @@ type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
  */
 export function jobReviewSubmitted(services: Services) {
   return async ({ ack, body, view }: Args): Promise<void> => {
-    const meta = decodeReviewMetadata(view.private_metadata);
+    const meta = decodeReviewMetadata(view.private_metadata, (problem) =>
+      services.logger.warn({ user: body.user.id, problem }, 'review metadata refused'),
+    );
     if (!meta) {
       await ack({
         response_action: 'update',

@@ -190,6 +190,11 @@ function checkNumber(q: NumberQuestion, raw: string): number | string {
   return value;
 }
 
+/** Own keys only: `constructor` or `toString` is in every object, and no answer of ours. */
+function isOption(q: ChoiceQuestion, value: unknown): boolean {
+  return typeof value === 'string' && Object.hasOwn(q.options, value);
+}
+
 /** Validates every answer; on failure, one plain-words message per question that is wrong. */
 export function parseAnswers(raw: RawAnswers): ParseResult {
   const errors: Partial<Record<QuestionId, string>> = {};
@@ -198,7 +203,7 @@ export function parseAnswers(raw: RawAnswers): ParseResult {
     const value = raw[q.id];
     if (q.kind === 'checkboxes') {
       const picked = Array.isArray(value) ? value : value ? [value] : [];
-      const unknown = picked.find((v) => !(v in q.options));
+      const unknown = picked.find((v) => !isOption(q, v));
       if (unknown !== undefined) errors[q.id] = 'Pick from the options shown.';
       else out[q.id] = [...new Set(picked)];
       continue;
@@ -215,7 +220,7 @@ export function parseAnswers(raw: RawAnswers): ParseResult {
       const checked = checkNumber(q, text);
       if (typeof checked === 'string') errors[q.id] = checked;
       else out[q.id] = checked;
-    } else if (!(text in q.options)) {
+    } else if (!isOption(q, text)) {
       errors[q.id] = 'Pick one of the options shown.';
     } else {
       out[q.id] = text;

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { SLACK_LIMITS } from './payloads.ts';
+
 /**
  * A modal's private_metadata: the channel its command ran in, where the answer is posted. Versioned
  * so a modal opened before an upgrade and submitted after it is still understood (or refused).
@@ -8,22 +11,34 @@ export interface ChannelMetadata {
   adviceId?: string;
 }
 
+const CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
+const ADVICE_ID = /^[0-9a-f-]{36}$/;
+
+const schema = z.looseObject({
+  v: z.literal(1),
+  channel: z.string().max(40).regex(CHANNEL_ID),
+  // An advice id we cannot read is dropped, not the whole metadata: the channel is what matters.
+  advice: z.unknown().optional(),
+});
+
 export function encodeChannelMetadata(meta: ChannelMetadata): string {
   return JSON.stringify({ v: 1, channel: meta.channelId, ...(meta.adviceId ? { advice: meta.adviceId } : {}) });
 }
 
 /** undefined when the metadata is missing or not ours: the caller then answers in a DM. */
-export function decodeChannelMetadata(raw: string | undefined): ChannelMetadata | undefined {
+export function decodeChannelMetadata(raw: unknown): ChannelMetadata | undefined {
+  if (typeof raw !== 'string' || raw.length > SLACK_LIMITS.privateMetadata) return undefined;
+  let json: unknown;
   try {
-    const parsed = JSON.parse(raw ?? '') as { v?: unknown; channel?: unknown; advice?: unknown };
-    if (parsed.v === 1 && typeof parsed.channel === 'string' && /^[A-Z0-9]{2,}$/.test(parsed.channel)) {
-      return {
-        channelId: parsed.channel,
-        ...(typeof parsed.advice === 'string' && /^[0-9a-f-]{36}$/.test(parsed.advice)
-          ? { adviceId: parsed.advice }
-          : {}),
-      };
-    }
-  } catch {}
-  return undefined;
+    json = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return undefined;
+  const { channel, advice } = parsed.data;
+  return {
+    channelId: channel,
+    ...(typeof advice === 'string' && ADVICE_ID.test(advice) ? { adviceId: advice } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import type { types, ViewStateValue } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -11,6 +11,7 @@ import { DEFAULT_INPUT_SHARE as INPUT_SHARE } from '../cost/monthly.ts';
 import { DEFAULT_MODEL, findModel } from '../data/models.ts';
 import { DEFAULT_SELF_HOSTED_B, decodeOption, encodeOption, offeredOptions } from '../reports/cost-options.ts';
 import { type ChannelMetadata, encodeChannelMetadata } from './channel-metadata.ts';
+import { flagUnreadable, readForm } from './payloads.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 import { FIELD_ACTION_ID, modelOptions, parseEpochs, type SlackFileRef } from './validate-view.ts';
 
@@ -148,8 +149,6 @@ export interface CostRequest {
   modelParamsB: number;
 }
 
-type StateValues = Record<string, Record<string, ViewStateValue>>;
-
 function tokens(raw: string | null | undefined, max: number): number | undefined | { error: string } {
   const text = (raw ?? '').trim();
   if (text === '') return undefined;
@@ -162,17 +161,16 @@ function tokens(raw: string | null | undefined, max: number): number | undefined
 
 /** Reads the cost modal; errors are keyed by block for `response_action: errors`. */
 export function readCostSubmission(
-  values: StateValues | undefined,
+  values: unknown,
   maxFileBytes: number,
 ): { ok: true; request: CostRequest } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  const get = (block: string) => values?.[block]?.[FIELD_ACTION_ID];
+  const form = readForm(values);
+  const get = (block: string) => form.get(block, FIELD_ACTION_ID);
 
   const training = tokens(get('trainingTokens')?.value, 1e12);
   if (typeof training === 'object') errors.trainingTokens = training.error;
-  const uploaded = get('file')?.files?.[0] as
-    | { id?: string; name?: string; size?: number; url_private_download?: string }
-    | undefined;
+  const uploaded = get('file')?.files?.[0];
   if (uploaded && typeof uploaded.size === 'number' && uploaded.size > maxFileBytes) {
     errors.file = `That file is larger than the ${Math.round(maxFileBytes / 1024 / 1024)} MB limit here.`;
   }
@@ -199,6 +197,7 @@ export function readCostSubmission(
   const options = selected.map((o) => decodeOption(o.value ?? '', modelParamsB)).filter((o) => o !== undefined);
   if (options.length === 0) errors.options = 'Choose at least one option to compare.';
 
+  flagUnreadable(form, errors);
   if (Object.keys(errors).length > 0 || !model || typeof epochs === 'object' || typeof monthly !== 'number') {
     return { ok: false, errors };
   }

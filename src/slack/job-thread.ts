@@ -1,4 +1,4 @@
-import type { types, ViewStateValue } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -22,6 +22,7 @@ import {
   JOB_TRY_PROMPT_BLOCK,
 } from './job-ids.ts';
 import { AZURE_HOSTING_PER_HOUR, AZURE_IDLE_DELETE_DAYS } from './job-message.ts';
+import { readForm } from './payloads.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 
 /** Short replies in a job message's thread. Each is `{ text }` or `{ text, blocks }`; text alone is mrkdwn. */
@@ -206,9 +207,9 @@ export function tryItView(job: Pick<JobRecord, 'id' | 'fineTunedModel'>): ModalV
 }
 
 export function parseTryIt(
-  values: Record<string, Record<string, ViewStateValue>> | undefined,
+  values: unknown,
 ): { ok: true; prompt: string } | { ok: false; errors: Record<string, string> } {
-  const prompt = (values?.[JOB_TRY_PROMPT_BLOCK]?.[JOB_FIELD_ACTION_ID]?.value ?? '').trim();
+  const prompt = (readForm(values).get(JOB_TRY_PROMPT_BLOCK, JOB_FIELD_ACTION_ID)?.value ?? '').trim();
   if (prompt === '') return { ok: false, errors: { [JOB_TRY_PROMPT_BLOCK]: 'Write a prompt for the model.' } };
   return { ok: true, prompt };
 }

@@ -1,4 +1,4 @@
-import type { types, ViewStateValue } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 
 type InputBlock = types.InputBlock;
 type KnownBlock = types.KnownBlock;
@@ -13,6 +13,7 @@ import {
   type RawAnswers,
 } from '../advisor/questionnaire.ts';
 import { type ChannelMetadata, decodeChannelMetadata, encodeChannelMetadata } from './channel-metadata.ts';
+import { readForm } from './payloads.ts';
 import { mrkdwn, plain } from './text.ts';
 
 export const ADVISE_CALLBACK_ID = 'advise_questionnaire';
@@ -99,16 +100,18 @@ export function buildQuestionnaireView(meta: AdviseMetadata, initial: Partial<An
   };
 }
 
-type StateValues = Record<string, Record<string, ViewStateValue>>;
-
-/** The submitted state as raw answers keyed by question id, ready for parseAnswers(). */
-export function readQuestionnaireState(values: StateValues | undefined): RawAnswers {
+/**
+ * The submitted state as raw answers keyed by question id, ready for parseAnswers(). An answer whose
+ * state is not what Slack sends is left out, so parseAnswers() asks for it again on its field.
+ */
+export function readQuestionnaireState(values: unknown): RawAnswers {
+  const form = readForm(values);
   const raw: RawAnswers = {};
   for (const q of QUESTIONS) {
-    const state = values?.[q.id]?.[ANSWER_ACTION_ID];
+    const state = form.get(q.id, ANSWER_ACTION_ID);
     if (!state) continue;
-    if (state.selected_options) raw[q.id] = state.selected_options.map((o) => o.value ?? '');
-    else if (state.selected_option) raw[q.id] = state.selected_option.value ?? undefined;
+    if (state.selected_options) raw[q.id] = state.selected_options.map((o) => o.value);
+    else if (state.selected_option) raw[q.id] = state.selected_option.value;
     else if (typeof state.value === 'string') raw[q.id] = state.value;
   }
   return raw;

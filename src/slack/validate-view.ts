@@ -1,10 +1,11 @@
-import type { types, ViewStateValue } from '@slack/bolt';
+import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 
 import { DEFAULT_MODEL, findModel, TUNABLE_MODELS } from '../data/models.ts';
 import { type ChannelMetadata, encodeChannelMetadata } from './channel-metadata.ts';
+import { flagUnreadable, readForm } from './payloads.ts';
 import { mrkdwn, plain } from './text.ts';
 
 export const VALIDATE_CALLBACK_ID = 'validate_file';
@@ -82,15 +83,22 @@ export type ValidateSubmission =
   | { ok: true; file: SlackFileRef; model: string; epochs: number | 'auto' }
   | { ok: false; errors: Record<string, string> };
 
-type StateValues = Record<string, Record<string, ViewStateValue>>;
+/** The providers' own range for n_epochs; the job form and the review step hold to it too. */
+export const EPOCHS = { min: 1, max: 50 } as const;
 
 export function parseEpochs(raw: string | undefined | null): number | 'auto' | { error: string } {
   const text = (raw ?? '').trim().toLowerCase();
   if (text === '' || text === 'auto') return 'auto';
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 50)
-    return { error: 'Epochs is a whole number from 1 to 50, or blank for auto.' };
+  if (!/^\d{1,6}$/.test(text) || n < EPOCHS.min || n > EPOCHS.max)
+    return { error: `Epochs is a whole number from ${EPOCHS.min} to ${EPOCHS.max}, or blank for auto.` };
   return n;
+}
+
+/** A file name as a field error quotes it: Slack caps the error text, and a name can be long. */
+export function shortName(name: string | undefined): string {
+  const text = name ?? '';
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
 
 function formatMb(bytes: number): string {
@@ -98,26 +106,27 @@ function formatMb(bytes: number): string {
 }
 
 /** Reads and checks the submitted modal; errors are keyed by block for `response_action: errors`. */
-export function readValidateSubmission(values: StateValues | undefined, maxFileBytes: number): ValidateSubmission {
+export function readValidateSubmission(values: unknown, maxFileBytes: number): ValidateSubmission {
   const errors: Record<string, string> = {};
-  const files = values?.file?.[FIELD_ACTION_ID]?.files ?? [];
-  const file = files[0] as { id?: string; name?: string; size?: number; url_private_download?: string } | undefined;
+  const form = readForm(values);
+  const file = form.get('file', FIELD_ACTION_ID)?.files?.[0];
   if (!file?.id || !file.url_private_download) {
     errors.file = 'Attach one JSONL file.';
   } else {
     const extension = (file.name ?? '').split('.').pop()?.toLowerCase() ?? '';
     if (!TEXT_EXTENSIONS.includes(extension)) {
-      errors.file = `“${file.name}” is not a JSON Lines file; I read .jsonl (one JSON example per line).`;
+      errors.file = `“${shortName(file.name)}” is not a JSON Lines file; I read .jsonl (one JSON example per line).`;
     } else if (typeof file.size === 'number' && file.size > maxFileBytes) {
       errors.file = `That file is ${formatMb(file.size)}; the limit here is ${formatMb(maxFileBytes)}.`;
     }
   }
-  const modelId = values?.model?.[FIELD_ACTION_ID]?.selected_option?.value ?? '';
+  const modelId = form.get('model', FIELD_ACTION_ID)?.selected_option?.value ?? '';
   const model = findModel(modelId);
   if (!model) errors.model = 'Choose a base model from the list.';
-  const epochs = parseEpochs(values?.epochs?.[FIELD_ACTION_ID]?.value);
+  const epochs = parseEpochs(form.get('epochs', FIELD_ACTION_ID)?.value);
   if (typeof epochs === 'object') errors.epochs = epochs.error;
 
+  flagUnreadable(form, errors);
   if (Object.keys(errors).length > 0 || !file || !model || typeof epochs === 'object') return { ok: false, errors };
   return {
     ok: true,

@@ -83,9 +83,23 @@ describe('parseAnswers', () => {
     ['taskType', 'poetry', 'Pick one of the options shown.'],
     ['latency', undefined, 'This answer is required.'],
     ['tried', ['prompting', 'magic'], 'Pick from the options shown.'],
+    // Every object has these; none is an answer of ours.
+    ['taskType', 'constructor', 'Pick one of the options shown.'],
+    ['taskType', '__proto__', 'Pick one of the options shown.'],
+    ['latency', 'toString', 'Pick one of the options shown.'],
+    ['tried', ['hasOwnProperty'], 'Pick from the options shown.'],
   ] as const)('%s = %j → "%s"', (field, value, message) => {
     const parsed = parseAnswers({ ...valid, [field]: value });
     expect(parsed).toEqual({ ok: false, errors: { [field]: message } });
+  });
+
+  it('answers megabyte answers with a short message, not a throw', () => {
+    expect(parseAnswers({ ...valid, useCase: 'x'.repeat(1024 * 1024) })).toEqual({
+      ok: false,
+      errors: { useCase: 'Keep it under 100 characters.' },
+    });
+    const parsed = parseAnswers({ ...valid, examples: '9'.repeat(1024 * 1024) });
+    expect(parsed.ok === false && parsed.errors.examples?.length).toBeLessThan(100);
   });
 
   it('reports every wrong field at once, on its own question', () => {

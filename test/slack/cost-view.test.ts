@@ -4,7 +4,7 @@ import { compareCosts } from '../../src/reports/cost-comparison.ts';
 import { defaultOptions, offeredOptions } from '../../src/reports/cost-options.ts';
 import { buildCostMessage } from '../../src/slack/cost-message.ts';
 import { buildCostView, readCostSubmission } from '../../src/slack/cost-view.ts';
-import { buildValidateView } from '../../src/slack/validate-view.ts';
+import { buildValidateView, readValidateSubmission } from '../../src/slack/validate-view.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
@@ -50,11 +50,57 @@ describe('the cost modal', () => {
       },
     });
   });
+  it('answers a field whose state is not what Slack sends with a field error, not a throw', () => {
+    const parsed = readCostSubmission(
+      {
+        trainingTokens: { value: { type: 'plain_text_input', value: 2_000_000 } },
+        model: { value: { type: 'static_select', selected_option: { value: 'gpt-4.1-mini-2025-04-14' } } },
+        monthlyTokens: { value: { type: 'plain_text_input', value: ['10M'] } },
+        options: { value: { type: 'multi_static_select', selected_options: [{ value: 'openai|constructor' }] } },
+      },
+      1e9,
+    );
+    expect(parsed).toMatchObject({
+      ok: false,
+      errors: {
+        trainingTokens: 'This answer could not be read. Please enter it again.',
+        monthlyTokens: 'This answer could not be read. Please enter it again.',
+      },
+    });
+    expect(readCostSubmission(null, 1e9).ok).toBe(false);
+  });
 });
 
 describe('the validate modal', () => {
   it('is within Slack’s limits', () => {
     expect(checkView(buildValidateView({ channelId: 'C1' }))).toEqual([]);
+  });
+
+  it('reads typed values only: a number, a megabyte name or a forged file are field errors', () => {
+    const model = { value: { type: 'static_select', selected_option: { value: 'gpt-4.1-mini-2025-04-14' } } };
+    const file = (f: unknown) => ({ value: { type: 'file_input', files: [f] } });
+    expect(
+      readValidateSubmission(
+        {
+          model,
+          file: file({ id: 'F1', url_private_download: 'u', name: 'a.csv' }),
+          epochs: { value: { type: 'plain_text_input', value: 3 } },
+        },
+        1e9,
+      ),
+    ).toEqual({
+      ok: false,
+      errors: { file: expect.any(String), epochs: 'This answer could not be read. Please enter it again.' },
+    });
+    const long = readValidateSubmission(
+      { model, file: file({ id: 'F1', url_private_download: 'u', name: `${'n'.repeat(900)}.csv` }) },
+      1e9,
+    );
+    expect(long.ok === false && long.errors.file?.length).toBeLessThan(200);
+    expect(readValidateSubmission({ model, file: file({ id: 5 }) }, 1e9)).toEqual({
+      ok: false,
+      errors: { file: 'This answer could not be read. Please enter it again.' },
+    });
   });
 });
 

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelInfo } from '../../src/providers/types.ts';
+import { decodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import {
   JOB_MODEL_ACTION_ID,
   JOB_PROVIDER_ACTION_ID,
   JOB_START_CALLBACK_ID,
   modelBlockId,
 } from '../../src/slack/job-ids.ts';
+import { decodeReviewMetadata, encodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
 import { type JobProviderChoice, jobStartSelection, jobStartView, parseJobStart } from '../../src/slack/job-view.ts';
 import { checkView } from '../support/slack-limits.ts';
 
@@ -245,5 +247,103 @@ describe('reading the job start modal', () => {
   it('reads the current selection so the handler can re-render on a dispatch', () => {
     expect(jobStartSelection(values({}, 'azure', fourO.id) as never)).toEqual({ provider: 'azure', model: fourO.id });
     expect(jobStartSelection(undefined)).toEqual({});
+  });
+});
+
+describe('reading what Slack would never send', () => {
+  const unreadable = 'This answer could not be read. Please enter it again.';
+
+  it.each([
+    ['a number', 5],
+    ['an object', { n: 5 }],
+    ['an array', ['5']],
+    ['a megabyte', 'x'.repeat(1024 * 1024)],
+  ])('answers an epochs value that is %s with a field error, not a throw', (_name, value) => {
+    const v = values();
+    v.epochs = { value: { type: 'plain_text_input', value } };
+    expect(parseJobStart(v, PROVIDERS)).toEqual({ ok: false, errors: { epochs: unreadable } });
+  });
+
+  it('refuses absurd numbers and unknown methods on their fields', () => {
+    expect(errorsOf({ epochs: '-5', batchSize: '1000000000', lr: '1e9' })).toEqual({
+      epochs: 'Epochs is a whole number from 1 to 50, or blank for auto.',
+      batchSize: 'Batch size is a whole number from 1 to 256, or blank for auto.',
+      lrMultiplier: 'The learning-rate multiplier is a number above 0 and at most 10, or blank for auto.',
+    });
+    expect(errorsOf({ method: 'constructor' })).toEqual({ method: 'Choose Supervised or DPO.' });
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])('knows no provider %s', (id) => {
+    expect(parseJobStart(values({}, id) as never, PROVIDERS)).toEqual({
+      ok: false,
+      errors: { provider: 'Choose a provider.' },
+    });
+    expect(jobStartSelection(values({}, id))).toEqual({});
+  });
+
+  it('reads nothing from state that is no object', () => {
+    for (const v of [null, 5, 'x', [], { provider: [] }]) {
+      expect(parseJobStart(v, PROVIDERS)).toEqual({ ok: false, errors: { provider: 'Choose a provider.' } });
+      expect(jobStartSelection(v)).toEqual({});
+    }
+  });
+});
+
+describe('the review step’s metadata', () => {
+  const parsed = parse({ suffix: 'tickets', epochs: '3' });
+  const request = parsed.ok ? parsed.request : undefined;
+  const encoded = (over: Record<string, unknown> = {}, meta: Record<string, unknown> = {}) =>
+    JSON.stringify({ v: 1, request: { ...request, ...over }, estimateUsd: 1.5, needsApproval: false, ...meta });
+
+  it('round-trips what the form produced', () => {
+    if (!request) throw new Error('the form did not parse');
+    const meta = { request, estimateUsd: 1.5, needsApproval: false };
+    expect(decodeReviewMetadata(encodeReviewMetadata(meta))).toEqual(meta);
+  });
+
+  it.each([
+    ['provider constructor', { provider: 'constructor' }],
+    ['provider __proto__', { provider: '__proto__' }],
+    ['epochs -5', { hyperparameters: { nEpochs: -5, batchSize: 'auto', learningRateMultiplier: 'auto' } }],
+    ['batch 1e9', { hyperparameters: { nEpochs: 3, batchSize: 1e9, learningRateMultiplier: 'auto' } }],
+    ['lr 0', { hyperparameters: { nEpochs: 3, batchSize: 'auto', learningRateMultiplier: 0 } }],
+    ['a suffix Azure refuses', { provider: 'azure', suffix: 'a'.repeat(41) }],
+    ['a file id of another shape', { trainingFileId: 'ftjob-1' }],
+    ['a channel name', { channelId: '#general' }],
+    ['a Slack file nobody uploaded', { slackFile: { id: 'F1', name: 'x.jsonl', url: 'http://evil.example/' } }],
+    ['an unknown method', { method: 'rlhf' }],
+  ])('refuses a request with %s, saying where', (_name, over) => {
+    const problems: string[] = [];
+    expect(decodeReviewMetadata(encoded(over), (p) => problems.push(p))).toBeUndefined();
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^request/);
+  });
+
+  it('refuses metadata that is not what this release wrote', () => {
+    for (const raw of [
+      undefined,
+      5,
+      '',
+      'null',
+      '[]',
+      '{"v":0}',
+      'x'.repeat(3001),
+      encoded({}, { needsApproval: 'no' }),
+    ]) {
+      expect(decodeReviewMetadata(raw)).toBeUndefined();
+    }
+  });
+
+  it('decodes channel metadata the same careful way', () => {
+    expect(decodeChannelMetadata('{"v":1,"channel":"C0CHAN","advice":"not-a-uuid"}')).toEqual({ channelId: 'C0CHAN' });
+    for (const raw of [
+      undefined,
+      5,
+      '{"v":1,"channel":5}',
+      '{"v":1,"channel":"c-lower"}',
+      `{"v":1,"channel":"C1","x":"${'x'.repeat(4000)}"}`,
+    ]) {
+      expect(decodeChannelMetadata(raw)).toBeUndefined();
+    }
   });
 });

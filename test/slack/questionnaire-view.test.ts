@@ -82,4 +82,21 @@ describe('the questionnaire modal', () => {
     expect(raw.tried).toEqual([]);
     expect(parseAnswers(raw)).toMatchObject({ ok: true, answers: { examples: 2000, latency: 'strict', tried: [] } });
   });
+
+  it('leaves out an answer whose state is not what Slack sends, so it is asked for again', () => {
+    const a = ANSWER_ACTION_ID;
+    const raw = readQuestionnaireState({
+      useCase: { [a]: { type: 'plain_text_input', value: 42 } },
+      examples: { [a]: { type: 'plain_text_input', value: { n: 1 } } },
+      latency: { [a]: { type: 'radio_buttons', selected_option: { value: ['strict'] } } },
+      tried: { [a]: { type: 'checkboxes', selected_options: 'rag' } },
+      constructor: { [a]: { type: 'plain_text_input', value: 'x' } },
+    });
+    expect(raw).toEqual({});
+    expect(readQuestionnaireState(null)).toEqual({});
+    expect(readQuestionnaireState([])).toEqual({});
+    const parsed = parseAnswers(raw);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.errors.useCase).toBe('Give the use case a short name.');
+  });
 });

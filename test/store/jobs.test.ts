@@ -97,16 +97,23 @@ describe('jobs in the SQLite store', () => {
   });
 
   it('hands a claim left unconfirmed past its lease to one other owner: the one to look it up', async () => {
-    const { id } = await store.createJob(job());
-    await store.claimNotice(id, 'message', 'dead', '2000-01-01T00:00:00.000Z');
-    const claimedAt = (await store.notice(id, 'message'))?.claimedAt as string;
-    const after = new Date(Date.parse(claimedAt) + 1).toISOString();
-    // Within the lease the dead owner might still be posting: left alone.
-    expect(await store.claimNotice(id, 'message', 'a', claimedAt)).toBe('held');
-    expect(await store.claimNotice(id, 'message', 'a', after)).toBe('orphaned');
-    // Taken over now: b must wait for a's lease in turn.
-    expect(await store.claimNotice(id, 'message', 'b', after)).toBe('held');
-    expect((await store.notice(id, 'message'))?.owner).toBe('a');
+    let clock = Date.parse('2026-11-23T12:00:00.000Z');
+    const timed = openStore({ kind: 'sqlite', path: join(dir, 'timed.db') }, { now: () => new Date(clock) });
+    try {
+      const { id } = await timed.createJob(job());
+      const leaseAgo = () => new Date(clock - 60_000).toISOString();
+      await timed.claimNotice(id, 'message', 'dead', leaseAgo());
+      clock += 30_000;
+      // Within the lease the dead owner might still be posting: left alone.
+      expect(await timed.claimNotice(id, 'message', 'a', leaseAgo())).toBe('held');
+      clock += 31_000;
+      expect(await timed.claimNotice(id, 'message', 'a', leaseAgo())).toBe('orphaned');
+      // Taken over now: b must wait for a's lease in turn.
+      expect(await timed.claimNotice(id, 'message', 'b', leaseAgo())).toBe('held');
+      expect((await timed.notice(id, 'message'))?.owner).toBe('a');
+    } finally {
+      await timed.close();
+    }
   });
 
   it('creates one job per request key, however often the same request comes', async () => {
