@@ -220,12 +220,28 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   }
 }
 
+/** Every configuration mistake at once: the environment's, and a PRICES_FILE that cannot be used. */
+function loadConfigAndPrices(env: Record<string, string | undefined>): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    const file = env.PRICES_FILE?.trim();
+    if (!(error instanceof ConfigError) || !file) throw error;
+    try {
+      loadPrices(file);
+    } catch (problem) {
+      if (problem instanceof ConfigError) throw new ConfigError([...error.problems, ...problem.problems]);
+    }
+    throw error;
+  }
+}
+
 /** The built-in catalogue with PRICES_FILE over it; a bad file stops the start with one line. */
 function loadPrices(file: string | undefined): Catalogue {
   try {
     return loadCatalogue(file);
   } catch (error) {
-    if (error instanceof PricesFileError) throw new ConfigError([`PRICES_FILE ${error.message}`]);
+    if (error instanceof PricesFileError) throw new ConfigError([error.message]);
     throw error;
   }
 }
@@ -279,7 +295,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   let bot: RunningBot;
   let logger: Logger;
   try {
-    const config = loadConfig(environmentWithDotEnv(env));
+    const config = loadConfigAndPrices(environmentWithDotEnv(env));
     logger = createLogger(config.logLevel);
     bot = await startBot(config, { logger });
   } catch (error) {

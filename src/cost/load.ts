@@ -19,10 +19,18 @@ export function loadCatalogue(pricesFile?: string, readFile: ReadFile = readUtf8
   try {
     text = readFile(pricesFile, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new PricesFileError(pricesFile, [`cannot be read (${reason})`]);
+    throw new PricesFileError(pricesFile, [`cannot be read (${readFailure(error)})`]);
   }
   return applyPricesFile(CATALOGUE, text, pricesFile);
 }
 
 export { PricesFileError };
+
+/** The reason a file could not be read, in words: the code for the usual ones, Node's message otherwise. */
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a folder';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -139,7 +139,7 @@ describe('loadCatalogue()', () => {
 
   it('says when the file cannot be read', () => {
     const error = failure(() => loadCatalogue('/nope.json', serve('{}')));
-    expect(error.message).toMatch(/^PRICES_FILE \/nope\.json: cannot be read \(ENOENT: no such file or directory/);
+    expect(error.message).toBe('PRICES_FILE /nope.json: cannot be read (no such file)');
   });
 
   it('keeps every problem for whoever wants the full list', () => {

@@ -56,7 +56,12 @@ describe('the bot as a process', () => {
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'postgres://db/bot' },
       'finetune-bot: DATABASE_URL is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
     ],
-  ])('stops with one clear line and exit 1 on bad configuration: %o', async (env, line) => {
+    [
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc', PRICES_FILE: 'no-such-prices.json' },
+      'finetune-bot: PORT expects a port number from 0 to 65535\n' +
+        'finetune-bot: PRICES_FILE no-such-prices.json: cannot be read (no such file)',
+    ],
+  ])('stops with one clear line per mistake and exit 1 on bad configuration: %o', async (env, line) => {
     const { child, output } = start(env);
     expect(await exitOf(child)).toBe(1);
     expect(output().stderr.trim()).toBe(line);
