@@ -3,9 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { guardHttpReceiver, registerHandlers } from '../handlers/index.ts';
-import { type Config, ConfigError, environmentWithDotEnv, loadConfig } from './config.ts';
-import type { Catalogue } from './cost/catalogue.ts';
-import { loadCatalogue, PricesFileError } from './cost/load.ts';
+import { type Config, ConfigError, environmentWithDotEnv } from './config.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { postDigest } from './jobs/digest-post.ts';
@@ -17,9 +15,16 @@ import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts
 import { installProcessGuard } from './process-guard.ts';
 import { createProviders } from './providers/index.ts';
 import type { Services } from './services.ts';
-import { slackErrorCode } from './slack/deliver.ts';
 import { downloadSlackFile } from './slack/files.ts';
 import { createSlackJobNotifier } from './slack/job-notifier.ts';
+import {
+  closeServer,
+  connectOrExplain,
+  listenOrExplain,
+  loadConfigAndPrices,
+  loadPrices,
+  verifyBotToken,
+} from './startup.ts';
 import { openStore, StoreError } from './store/index.ts';
 
 /**
@@ -218,76 +223,6 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     for (const undo of cleanup) await undo().catch(() => {});
     throw error;
   }
-}
-
-/** Every configuration mistake at once: the environment's, and a PRICES_FILE that cannot be used. */
-function loadConfigAndPrices(env: Record<string, string | undefined>): Config {
-  try {
-    return loadConfig(env);
-  } catch (error) {
-    const file = env.PRICES_FILE?.trim();
-    if (!(error instanceof ConfigError) || !file) throw error;
-    try {
-      loadPrices(file);
-    } catch (problem) {
-      if (problem instanceof ConfigError) throw new ConfigError([...error.problems, ...problem.problems]);
-    }
-    throw error;
-  }
-}
-
-/** The built-in catalogue with PRICES_FILE over it; a bad file stops the start with one line. */
-function loadPrices(file: string | undefined): Catalogue {
-  try {
-    return loadCatalogue(file);
-  } catch (error) {
-    if (error instanceof PricesFileError) throw new ConfigError([error.message]);
-    throw error;
-  }
-}
-
-async function verifyBotToken(config: Config, clientOptions: webApi.WebClientOptions, logger: webApi.Logger) {
-  try {
-    return await new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger }).auth.test();
-  } catch (error) {
-    const code = slackErrorCode(error);
-    throw new ConfigError([
-      code
-        ? `SLACK_BOT_TOKEN was refused by Slack (${code}); copy the Bot User OAuth Token again`
-        : `SLACK_BOT_TOKEN could not be checked: Slack did not answer (${(error as Error).message})`,
-    ]);
-  }
-}
-
-async function listenOrExplain(listen: () => Promise<Server>, port: number): Promise<Server> {
-  try {
-    return await listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new ConfigError([`PORT ${port} is already in use; stop what holds it or set another PORT`]);
-    if (code === 'EACCES')
-      throw new ConfigError([`PORT ${port} needs privileges this process lacks; use a port above 1023`]);
-    throw error;
-  }
-}
-
-async function connectOrExplain(app: App): Promise<void> {
-  try {
-    await app.start();
-  } catch (error) {
-    const code = slackErrorCode(error);
-    throw new ConfigError([
-      code
-        ? `SLACK_APP_TOKEN was refused by Slack (${code}); create an app-level token with connections:write again`
-        : `Socket Mode could not connect to Slack (${(error as Error).message})`,
-    ]);
-  }
-}
-
-function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** Runs the bot as a process: one clear line and exit 1 on bad configuration, clean exit on signals. */

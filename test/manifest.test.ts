@@ -33,6 +33,7 @@ describe('manifest.yml', () => {
       'files:read',
       'files:write',
       'channels:history',
+      'channels:join',
       'groups:history',
       'im:history',
       'im:write',

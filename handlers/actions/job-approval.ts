@@ -23,6 +23,7 @@ export function approvalClicked(services: Services, decision: 'approved' | 'reje
         body.user.id,
         decision,
         services.now(),
+        body.team?.id,
       );
     } catch (error) {
       await tellPresser(args, whyItFailed(error));

@@ -38,7 +38,7 @@ async function ask(deps: ApprovalDeps, jobId: string): Promise<JobRecord | undef
   if (!job.messageTs) {
     const current = job;
     const posted = await deps.notices.once(current, 'message', () => deps.notifier.post(current, 'message'));
-    if (!posted.out && posted.why === 'held') return job;
+    if (!posted.out && (posted.why === 'held' || !posted.refused)) return job;
     if (!posted.out || !posted.ts) {
       deps.logger.warn({ job: job.id }, 'could not post a job waiting for approval');
       return failJob(deps, job, posted.out ? CHANNEL_UNREACHABLE : NOT_POSTED);

@@ -25,11 +25,13 @@ export async function decide(
   by: string,
   decision: 'approved' | 'rejected',
   now: Date,
+  /** The presser's workspace, when Slack said: a job of another workspace is not theirs to decide. */
+  teamId?: string,
 ): Promise<JobRecord> {
   const refused = whyNotApprover(policy, by);
   if (refused) throw new JobActionError(refused);
   const job = await store.getJob(jobId);
-  if (!job) throw new JobActionError(`There is no job ${jobId}.`);
+  if (!job || (teamId !== undefined && job.teamId !== teamId)) throw new JobActionError(`There is no job ${jobId}.`);
   const at = now.toISOString();
   const updated = await store.updateJob(
     job.id,

@@ -92,7 +92,8 @@ async function startNow(deps: LifecycleDeps, jobId: string, file?: TrainingFile)
     if (!job.messageTs) {
       const current = job;
       const posted = await deps.notices.once(current, 'message', () => deps.notifier.post(current, 'message'));
-      if (!posted.out && posted.why === 'held') return job; // another process is posting it; resumed later
+      // Held by another process, or perhaps posted: left starting, and resumed once the lease is up.
+      if (!posted.out && (posted.why === 'held' || !posted.refused)) return job;
       if (!posted.out) throw posted.error;
       if (posted.unreachable || !posted.ts) return failJob(deps, job, CHANNEL_UNREACHABLE);
       job = (await deps.store.updateJob(job.id, { messageTs: posted.ts })) ?? job;
@@ -242,7 +243,7 @@ export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: L
   if (job.phase === 'succeeded' && job.messageTs) {
     // The summary is the announcement; the curve is a bonus, given up (not retried) when it fails,
     // so a broken chart can never hold the ending back.
-    await deps.notices.once(job, 'curve', async () => {
+    const curve = await deps.notices.once(job, 'curve', async () => {
       try {
         return await deps.notifier.lossCurve(job, points, 'curve');
       } catch (error) {
@@ -250,6 +251,9 @@ export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: L
         return null;
       }
     });
+    // Held by a process that died uploading it: the job stays active until the curve is found or
+    // posted, or it would never be tried again.
+    if (!curve.out) return false;
   }
   return true;
 }

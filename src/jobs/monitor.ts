@@ -70,6 +70,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
   const seen = new Set<string>();
   const misses = new Map<string, number>();
   let running = false;
+  const refreshing = new Set<string>();
 
   /** Posts once per job and key. False when it is not out yet (failed, or another process holds it). */
   async function announce(job: JobRecord, key: string, post: () => Promise<string | null>): Promise<boolean> {
@@ -228,15 +229,18 @@ export function createMonitor(o: MonitorOptions): Monitor {
   async function tick(onlyJobId?: string): Promise<TickReport> {
     const started = performance.now();
     const report: TickReport = { jobs: 0, changed: 0, edited: 0, finished: 0, failures: 0, ms: 0 };
-    if (running) return { ...report, skipped: true };
-    running = true;
+    // A round over everything and a Refresh of one job may overlap (a press must not make the
+    // round skip), but never on the same job.
+    if (onlyJobId ? running || refreshing.has(onlyJobId) : running) return { ...report, skipped: true };
+    if (onlyJobId) refreshing.add(onlyJobId);
+    else running = true;
     try {
       if (!onlyJobId) {
         backoff.nextTick();
         await o.resume?.().catch((error) => o.logger.warn({ err: error }, 'could not resume interrupted jobs'));
       }
       const jobs = (await o.store.listActiveJobs()).filter(
-        (j) => j.providerJobId !== null && (onlyJobId === undefined || j.id === onlyJobId),
+        (j) => j.providerJobId !== null && (onlyJobId === undefined ? !refreshing.has(j.id) : j.id === onlyJobId),
       );
       report.jobs = jobs.length;
       for (const j of jobs) {
@@ -274,7 +278,8 @@ export function createMonitor(o: MonitorOptions): Monitor {
       }
       if (!onlyJobId) await retryEndings(report);
     } finally {
-      running = false;
+      if (onlyJobId) refreshing.delete(onlyJobId);
+      else running = false;
     }
     report.ms = Math.round(performance.now() - started);
     return report;

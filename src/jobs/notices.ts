@@ -1,9 +1,10 @@
 import type { Logger } from '../logger.ts';
+import { slackErrorCode } from '../slack/deliver.ts';
 import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
 import type { JobRecord, Store } from '../store/types.ts';
 
 /** How long another process's unconfirmed claim is left alone before it is looked up and taken over. */
-export const DEFAULT_NOTICE_LEASE_MS = 60_000;
+const DEFAULT_NOTICE_LEASE_MS = 60_000;
 
 export interface NoticeOptions {
   store: Store;
@@ -15,11 +16,15 @@ export interface NoticeOptions {
   leaseMs?: number;
 }
 
-/** What came of a notice: out (now, before, or found in Slack), with its ts when it has one. */
-export type NoticeOutcome =
+/**
+ * What came of a notice: out (now, before, or found in Slack), with its ts when it has one; or not
+ * out yet. `refused`: Slack answered that it did not post it (an error code), so nothing is there;
+ * otherwise (a timeout, a 5xx, a lookup that failed) it may be, and the next try looks first.
+ */
+type NoticeOutcome =
   | { out: true; ts: string | null; unreachable?: true }
   | { out: false; why: 'held' }
-  | { out: false; why: 'failed'; error: unknown };
+  | { out: false; why: 'failed'; error: unknown; refused: boolean };
 
 export interface Notices {
   /**
@@ -53,28 +58,40 @@ export function createNotices(o: NoticeOptions): Notices {
         const claim = await o.store.claimNotice(job.id, key, o.owner, staleBefore);
         if (claim === 'sent') return { out: true, ts: (await o.store.notice(job.id, key))?.ts ?? null };
         if (claim === 'held') return { out: false, why: 'held' };
-        try {
-          if (claim === 'orphaned') {
-            const found = await o.notifier.find(job, key);
-            if (found !== undefined) {
-              o.logger.info({ job: job.id, key }, 'found a notice cut off by a restart; recorded it, not posted again');
-              await o.store.confirmNotice(job.id, key, found);
-              return { out: true, ts: found };
-            }
+        if (claim === 'orphaned') {
+          let found: string | undefined;
+          try {
+            found = await o.notifier.find(job, key);
+          } catch (error) {
+            // Not knowing is not "missing": the claim stays, and the next try looks again.
+            o.logger.warn({ err: error, job: job.id, key }, 'could not look a notice up in Slack; will try again');
+            return { out: false, why: 'failed', error, refused: false };
           }
-          const ts = await post();
-          await o.store.confirmNotice(job.id, key, ts);
-          return { out: true, ts };
+          if (found !== undefined) {
+            o.logger.info({ job: job.id, key }, 'found a notice cut off by a restart; recorded it, not posted again');
+            await o.store.confirmNotice(job.id, key, found);
+            return { out: true, ts: found };
+          }
+        }
+        let ts: string | null;
+        try {
+          ts = await post();
         } catch (error) {
           if (cannotReachChannel(error)) {
             o.logger.warn({ err: error, job: job.id, key }, 'the job’s channel cannot be reached; notice dropped');
             await o.store.confirmNotice(job.id, key, null);
             return { out: true, ts: null, unreachable: true };
           }
-          await o.store.releaseNotice(job.id, key, o.owner);
+          // Slack said no (an error code): nothing was posted, so the claim is given back. Anything
+          // else may have posted it: the claim stays, and the next try (this process at once,
+          // another after the lease) looks it up before posting.
+          const refused = slackErrorCode(error) !== undefined;
+          if (refused) await o.store.releaseNotice(job.id, key, o.owner);
           o.logger.warn({ err: error, job: job.id, key }, 'could not post a job notice; will try again');
-          return { out: false, why: 'failed', error };
+          return { out: false, why: 'failed', error, refused };
         }
+        await o.store.confirmNotice(job.id, key, ts);
+        return { out: true, ts };
       } finally {
         inFlight.delete(id);
       }

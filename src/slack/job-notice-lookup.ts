@@ -1,5 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import type { JobRecord } from '../store/types.ts';
+import { slackErrorCode } from './deliver.ts';
 
 /**
  * Every message the bot posts about a job carries Slack message metadata naming the job and the
@@ -62,17 +63,32 @@ async function search(
 
 const PAGE = { limit: 200, include_all_metadata: true } as const;
 
+/**
+ * The bot posts in public channels it was never invited to (chat:write.public), where it may not
+ * read history: it joins such a channel once to look (channels:join), then reads again.
+ */
+async function readingAsMember<T>(client: webApi.WebClient, channel: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (slackErrorCode(error) !== 'not_in_channel') throw error;
+    await client.conversations.join({ channel });
+    return read();
+  }
+}
+
 function searchHistory(client: webApi.WebClient, channel: string, oldest: string, match: (m: FoundMessage) => boolean) {
-  return search(
-    (cursor) => client.conversations.history({ channel, oldest, ...PAGE, ...(cursor ? { cursor } : {}) }),
-    match,
+  return readingAsMember(client, channel, () =>
+    search(
+      (cursor) => client.conversations.history({ channel, oldest, ...PAGE, ...(cursor ? { cursor } : {}) }),
+      match,
+    ),
   );
 }
 
 function searchThread(client: webApi.WebClient, channel: string, ts: string, match: (m: FoundMessage) => boolean) {
-  return search(
-    (cursor) => client.conversations.replies({ channel, ts, ...PAGE, ...(cursor ? { cursor } : {}) }),
-    match,
+  return readingAsMember(client, channel, () =>
+    search((cursor) => client.conversations.replies({ channel, ts, ...PAGE, ...(cursor ? { cursor } : {}) }), match),
   );
 }
 

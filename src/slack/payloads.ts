@@ -54,7 +54,6 @@ export const stateValue = z.looseObject({
   files: z.array(uploaded).max(10).nullish(),
 });
 export type StateValue = z.infer<typeof stateValue>;
-export type UploadedFileState = z.infer<typeof uploaded>;
 
 const viewStateValues = z
   .record(id, z.record(id, stateValue))

@@ -51,7 +51,7 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startBot(db: string): Promise<{ child: ChildProcess; port: number }> {
+async function startBot(db: string, leaseSeconds = 1): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [MAIN], {
     cwd: dir,
     env: {
@@ -64,7 +64,7 @@ async function startBot(db: string): Promise<{ child: ChildProcess; port: number
       OPENAI_API_KEY: 'sk-crash-test-key',
       OPENAI_BASE_URL: openai.baseUrl,
       POLL_CRON: '* * * * * *',
-      NOTICE_LEASE_SECONDS: '1',
+      NOTICE_LEASE_SECONDS: String(leaseSeconds),
       LOG_LEVEL: 'info',
     },
   });
@@ -194,12 +194,15 @@ describe.each([
     await kill(bot);
     expect((await readJob(db))?.phase).not.toBe('succeeded');
 
+    // The bot posts in C0JOBS uninvited (chat:write.public): to look there it must join first.
+    slack.notAMemberOf('C0JOBS');
     bot = await startBot(db);
     const done = await waitForJob(db, (j) => j.phase === 'succeeded');
     await expect.poll(() => slack.callsTo('files.completeUploadExternal').length, { timeout: 10_000 }).toBe(1);
     expect(noticesOf(done.id, 'finished')).toHaveLength(1);
     const curves = slack.messages.filter((m) => m.files?.some((f) => f.name === `${done.id}-loss.png`));
     expect(curves).toHaveLength(1);
+    if (applied) expect(slack.callsTo('conversations.join')).toHaveLength(1);
     // A later restart finds everything said and says nothing more.
     await kill(bot);
     const before = slack.calls.length;
@@ -207,5 +210,32 @@ describe.each([
     await new Promise((r) => setTimeout(r, 2500));
     const after = slack.calls.slice(before).map((c) => c.method);
     expect(after.filter((m) => m === 'chat.postMessage' || m.startsWith('files.'))).toEqual([]);
+  }, 90_000);
+
+  it('uploads the loss curve once when the process dies uploading it, and restarts within the lease', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ftbot-crash-'));
+    const db = join(dir, 'bot.db');
+    bot = await startBot(db, 4);
+    await submitJob();
+    const started = await waitForJob(db, (j) => j.providerJobId !== null && j.lastEditAt !== null);
+    const providerJob = started.providerJobId as string;
+    slack.hold('files.completeUploadExternal', () => true, applied);
+    openai.advance(providerJob, { status: 'running' }, [FakeOpenAI.metrics(1, 2, 2.1), FakeOpenAI.metrics(2, 2, 1.2)]);
+    openai.advance(providerJob, {
+      status: 'succeeded',
+      fine_tuned_model: 'ft:gpt-4.1-mini-2025-04-14:acme:tickets:crash2',
+      trained_tokens: 4200,
+      finished_at: Math.floor(Date.now() / 1000),
+    });
+    await slack.waitFor('files.completeUploadExternal', 1, 15_000);
+    await kill(bot);
+
+    // Back before the dead process's claim has run out: the curve waits for it, then goes out once.
+    bot = await startBot(db, 4);
+    const done = await waitForJob(db, (j) => j.phase === 'succeeded', 30_000);
+    const curves = slack.messages.filter((m) => m.files?.some((f) => f.name === `${done.id}-loss.png`));
+    expect(curves).toHaveLength(1);
+    expect(noticesOf(done.id, 'finished')).toHaveLength(1);
+    expect(slack.callsTo('files.completeUploadExternal')).toHaveLength(applied ? 1 : 2);
   }, 90_000);
 });

@@ -267,6 +267,36 @@ describe('a notice a crash left claimed but unconfirmed', () => {
   });
 });
 
+describe('a summary whose post failed without Slack saying why', () => {
+  it('is looked up before it is tried again: posted by Slack after all, it is not posted twice', async () => {
+    const job = await runningJob();
+    // Slack carries the post out, then its answer is lost: a 500 for a post that went through.
+    h.slack.on('chat.postMessage', (args) => {
+      if (noticeOf({ method: 'chat.postMessage', args, authorization: undefined })?.notice !== 'finished') {
+        return { ok: true, channel: args.channel, ts: `${Date.now() / 1000}` };
+      }
+      h.slack.messages.push({
+        channel: String(args.channel),
+        ts: `${Math.floor(Date.now() / 1000)}.999900`,
+        thread_ts: String(args.thread_ts),
+        text: String(args.text),
+        metadata: args.metadata as never,
+      });
+      return { status: 500, body: { ok: false } };
+    });
+    succeed(job, 'ft:gpt-4.1-mini-2025-04-14:acme::answerlost');
+    await h.bot?.monitor.tick();
+    expect((await getJob(job.id))?.phase).toBe('running'); // not told yet, as far as the bot knows
+    const tries = postsOf(job.id, 'finished').length;
+    expect(tries).toBeGreaterThanOrEqual(1);
+
+    await h.bot?.monitor.tick();
+    expect(postsOf(job.id, 'finished')).toHaveLength(tries); // looked up, found, not posted again
+    expect(h.slack.callsTo('conversations.replies').length).toBeGreaterThan(0);
+    expect((await getJob(job.id))?.phase).toBe('succeeded');
+  });
+});
+
 describe('a training file deleted in Slack between the review and the start', () => {
   it('fails the job with the file’s own words, not as a provider outage', async () => {
     const { review } = await openReview();

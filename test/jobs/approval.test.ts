@@ -51,8 +51,11 @@ describe('approvals', () => {
     expect(await store.getJob(job.id)).toMatchObject({ phase: 'rejected', approval: { by: 'U0BOSS' } });
   });
 
-  it('refuses someone who is not an approver and changes nothing', async () => {
+  it('refuses someone who is not an approver, or from another workspace, and changes nothing', async () => {
     const job = await waiting();
+    await expect(decide(store, policy, job.id, 'U0BOSS', 'approved', NOW, 'T9OTHER')).rejects.toThrow(
+      `There is no job ${job.id}.`,
+    );
     await expect(decide(store, policy, job.id, 'U0DEV', 'approved', NOW)).rejects.toThrow(
       'Only the approvers named in APPROVER_USER_IDS can decide on this job.',
     );

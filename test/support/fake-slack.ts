@@ -103,6 +103,8 @@ export class FakeSlack {
   /** What Slack "has": posts land here when they succeed, and the lookups read it. */
   readonly messages: StoredMessage[] = [];
   private readonly uploads = new Map<string, string>();
+  /** Channels the bot posts in without being a member (chat:write.public): it cannot read them until it joins. */
+  private readonly outside = new Set<string>();
   private readonly holds: Array<{
     method: string;
     match: (args: Record<string, unknown>) => boolean;
@@ -201,7 +203,18 @@ export class FakeSlack {
       const next = start + limit < list.length ? String(start + limit) : '';
       return { ok: true, messages: slice, has_more: next !== '', response_metadata: { next_cursor: next } };
     };
-    if (method === 'conversations.history') {
+    if (method === 'conversations.join') {
+      return (args) => {
+        this.outside.delete(String(args.channel));
+        return { ok: true, channel: { id: args.channel } };
+      };
+    }
+    if ((method === 'conversations.history' || method === 'conversations.replies') && this.outside.size > 0) {
+      const read = this.stateful(method === 'conversations.history' ? 'history:member' : 'replies:member');
+      return (args) =>
+        this.outside.has(String(args.channel)) ? { ok: false, error: 'not_in_channel' } : (read?.(args) ?? {});
+    }
+    if (method === 'conversations.history' || method === 'history:member') {
       return (args) =>
         page(
           this.messages
@@ -210,7 +223,7 @@ export class FakeSlack {
           args,
         );
     }
-    if (method === 'conversations.replies') {
+    if (method === 'conversations.replies' || method === 'replies:member') {
       return (args) =>
         page(
           this.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts)),
@@ -256,6 +269,12 @@ export class FakeSlack {
         })),
       });
     }
+  }
+
+  /** The bot posts in `channel` without being a member: Slack will not let it read there until it joins. */
+  notAMemberOf(channel: string): this {
+    this.outside.add(channel);
+    return this;
   }
 
   /** Messages Slack has in `channel` (a thread's replies included), oldest first. */
@@ -317,6 +336,7 @@ export class FakeSlack {
     this.messages.length = 0;
     this.uploads.clear();
     this.holds.length = 0;
+    this.outside.clear();
     this.responders.clear();
     this.files.clear();
   }
