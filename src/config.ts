@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { optionalText, token } from './config-fields.ts';
+import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './config-gpu.ts';
 import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './config-jobs.ts';
 
 /**
@@ -78,6 +79,7 @@ const fields = z.object({
     return mb;
   }),
   ...jobFields,
+  ...gpuFields,
 });
 
 /**
@@ -86,6 +88,7 @@ const fields = z.object({
  */
 const crossRules = z.record(z.string(), optionalText).superRefine((raw, ctx) => {
   checkJobFields(raw, ctx);
+  checkGpuFields(raw, ctx);
   if (!raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
     ctx.addIssue({
       code: 'custom',
@@ -113,6 +116,8 @@ export interface Config {
   /** Only the providers whose variables are set. */
   providers: ProvidersConfig;
   jobs: JobsConfig;
+  /** GPU hosts for LoRA over SSH, when GPU_HOSTS_FILE or GPU_SSH_HOST is set. */
+  gpu?: GpuConfig;
 }
 
 export class ConfigError extends Error {
@@ -139,7 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
     const order = Object.keys(fields.shape);
     const names = [...seen.keys()].sort((a, b) => order.indexOf(a) - order.indexOf(b));
-    throw new ConfigError(names.map((name) => seen.get(name) ?? name));
+    throw new ConfigError(names.flatMap((name) => (seen.get(name) ?? name).split('\n')));
   }
   const e = parsed.data;
   const appToken = e.SLACK_APP_TOKEN;
@@ -157,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.PRICES_FILE ? { pricesFile: e.PRICES_FILE } : {}),
     maxFileBytes: Math.round(e.MAX_FILE_MB * 1024 * 1024),
     ...jobConfig(e),
+    ...gpuConfig(env),
   };
 }
 
