@@ -156,7 +156,7 @@ async function upload(
   const tracked = trackFileErrors({ ...source, name: uploadName(job.id, source.name) });
   let ref: Awaited<ReturnType<Provider['prepare']>>;
   try {
-    ref = await provider.prepare(tracked.file);
+    ref = await provider.prepare(tracked.file, { id: job.id, ...(job.request.host ? { host: job.request.host } : {}) });
   } catch (error) {
     // What was lost may be only the answer: a file that landed must not stay behind a failed job
     // (unless the job went on without this process meanwhile, with a file of its own).

@@ -56,6 +56,54 @@ export interface Hyperparameters {
   beta?: Auto<number>;
 }
 
+/**
+ * LoRA / QLoRA on the team's own GPU hosts: what the person sets in the form. The adapter writes
+ * it into the trainer's spec.json (trainer/ftbot_trainer/spec.py is the authority on ranges).
+ */
+export interface LoraSettings {
+  method: 'lora' | 'qlora';
+  r: number;
+  alpha: number;
+  dropout: number;
+  targetModules: 'attention' | 'all-linear';
+  epochs: number;
+  learningRate: number;
+  /** Per device, per micro-step. */
+  batchSize: number;
+  gradientAccumulation: number;
+  maxLength: number;
+  packing: boolean;
+}
+
+/** What a provider offers, as data: the form, the review and the messages read it. */
+export interface ProviderCapabilities {
+  /** `hosted`: epochs, batch size and LR multiplier (OpenAI, Azure); `lora`: LoraSettings. */
+  knobs: 'hosted' | 'lora';
+  /** `list`: a base model from models(); `free`: any hub id or path, models() only suggests. */
+  baseModel: 'list' | 'free';
+  /** Whether Try it can ask the tuned model (a hosted endpoint exists). */
+  tryIt: boolean;
+  /** Whether the tuned model can be deployed from Slack. */
+  deploy: boolean;
+  /** Whether the job runs on one of several named hosts the person may choose (or leave to auto). */
+  hosts: boolean;
+}
+
+/** A host's readiness for one job, shown on the review step before anything is spent. */
+export interface PreflightReport {
+  ok: boolean;
+  /** The host it was checked on (the one "auto" picked, when auto). */
+  host: string;
+  gpuName?: string;
+  gpuType?: string;
+  gpuMemoryBytes?: number;
+  freeGpuMemoryBytes?: number;
+  freeDiskBytes?: number;
+  neededDiskBytes?: number;
+  /** Each thing in the way, in words, with what to do. */
+  problems: Array<{ reason: string; message: string; hint?: string }>;
+}
+
 export interface JobSpec {
   /** Our job id; carried in the provider's metadata so `start` can be idempotent. */
   id: string;
@@ -71,6 +119,9 @@ export interface JobSpec {
   requestedBy: string;
   /** Azure only: the training tier. */
   trainingType?: 'standard' | 'globalstandard' | 'developer';
+  /** GPU hosts only: the LoRA settings, and the host chosen (absent: auto). */
+  lora?: LoraSettings;
+  host?: string;
 }
 
 export interface ProviderJobRef {
@@ -90,6 +141,9 @@ export interface StepMetrics {
   trainAccuracy?: number;
   validAccuracy?: number;
   fullValidLoss?: number;
+  /** GPU hosts: throughput and memory at this step. */
+  tokensPerSecond?: number;
+  gpuMemoryBytes?: number;
 }
 
 export interface JobEvent {
@@ -133,6 +187,10 @@ export interface JobSnapshot {
   /** The hyperparameters the provider resolved (`auto` replaced), when it says. */
   hyperparameters?: Partial<Record<keyof Hyperparameters, number>>;
   error: JobError | null;
+  /** GPU hosts: what the cost is computed from (GPU-seconds measured, at the host's GPU type's rate). */
+  gpu?: { host: string; gpuType: string; gpuCount: number; gpuSeconds: number | null };
+  /** GPU hosts: where the adapter is, and its size, once the trainer wrote it. */
+  adapter?: { path: string; bytes: number | null };
 }
 
 export interface EventPage {
@@ -146,13 +204,16 @@ export interface JobStatus extends JobSnapshot, EventPage {}
 export interface Provider {
   readonly id: ProviderId;
   readonly label: string;
+  readonly capabilities: ProviderCapabilities;
   /** Base models this provider can tune here. */
   models(): Promise<ModelInfo[]>;
   /**
    * Uploads the file where jobs can read it (large files through resumable uploads where offered).
    * The caller names it with `uploadName`, so an upload whose id was lost in a crash can be found.
    */
-  prepare(file: TrainingFile): Promise<FileRef>;
+  prepare(file: TrainingFile, job?: { id: string; host?: string }): Promise<FileRef>;
+  /** Checks the host (or the provider) can run this job before anything is spent; absent: nothing to check. */
+  preflight?(spec: Omit<JobSpec, 'trainingFileId'> & { trainingBytes: number }): Promise<PreflightReport>;
   /**
    * Deletes the files uploaded for our job `jobId` (named by `uploadName`): a start cut off after
    * its upload but before the file id was recorded leaves one behind. Resolves to how many went.

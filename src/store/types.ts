@@ -1,6 +1,14 @@
 import type { Answers } from '../advisor/questionnaire.ts';
 import type { Recommendation } from '../advisor/recommend.ts';
-import type { Cursor, Hyperparameters, JobError, JobState, ProviderId, TrainingMethod } from '../providers/types.ts';
+import type {
+  Cursor,
+  Hyperparameters,
+  JobError,
+  JobState,
+  LoraSettings,
+  ProviderId,
+  TrainingMethod,
+} from '../providers/types.ts';
 
 /** Where a recommendation ended up: in the channel, or in a DM when the channel refused the bot. */
 export type Delivery =
@@ -50,6 +58,9 @@ export interface JobRequest {
   slackFile?: SlackFileRef;
   /** Set while the file is being uploaded: a start resumed after a crash cleans up after it. */
   uploadStartedAt?: string;
+  /** GPU hosts: the LoRA settings and the host asked for (absent: auto). */
+  lora?: LoraSettings;
+  host?: string;
 }
 
 export interface SlackFileRef {
@@ -67,6 +78,11 @@ export interface JobProgress {
   validLoss?: number;
   trainedTokens?: number;
   estimatedFinish?: string | null;
+  /** GPU hosts: the latest throughput and memory, and where the job runs. */
+  tokensPerSecond?: number;
+  gpuMemoryBytes?: number;
+  host?: string;
+  gpuSeconds?: number;
 }
 
 export interface Approval {

@@ -51,6 +51,7 @@ export function azureDialect(defaultTrainingType: AzureTrainingType): Dialect {
   return {
     id: 'azure',
     label: 'Azure OpenAI',
+    capabilities: { knobs: 'hosted', baseModel: 'list', tryIt: true, deploy: true, hosts: false },
     authHint:
       'Check AZURE_OPENAI_API_KEY (a key of this resource) and AZURE_OPENAI_ENDPOINT; without a key, check the ' +
       'Microsoft Entra ID credentials (AZURE_TENANT_ID, AZURE_CLIENT_ID, …) can get a token.',

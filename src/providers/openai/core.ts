@@ -68,6 +68,7 @@ export function createCoreProvider(o: CoreOptions): Provider {
   return {
     id: dialect.id,
     label: dialect.label,
+    capabilities: dialect.capabilities,
 
     async models() {
       return dialect.models.map((m) => ({ ...m, methods: [...m.methods] }));

@@ -1,4 +1,4 @@
-import type { JobSpec, ModelInfo, ProviderError } from '../types.ts';
+import type { JobSpec, ModelInfo, ProviderCapabilities, ProviderError } from '../types.ts';
 
 /** What the adapter was doing when a call failed: the same status means different things per call. */
 export type Operation = 'upload' | 'create' | 'read' | 'cancel' | 'complete';
@@ -23,6 +23,8 @@ export interface ApiFailure {
 export interface Dialect {
   id: 'openai' | 'azure';
   label: string;
+  /** What the form and the messages offer for this provider. */
+  capabilities: ProviderCapabilities;
   /** What to check when the provider refuses the credentials (401). */
   authHint: string;
   /** What to check when the credentials are valid but not allowed (403). */
