@@ -13,6 +13,8 @@ import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
 import { installProcessGuard } from './process-guard.ts';
+import type { GpuProviderOptions } from './providers/gpu/index.ts';
+import { type PoolOptions, SshPool } from './providers/gpu/ssh-pool.ts';
 import { createProviders } from './providers/index.ts';
 import type { Services } from './services.ts';
 import { downloadSlackFile } from './slack/files.ts';
@@ -43,6 +45,8 @@ export interface RunningBot {
 export interface StartOptions {
   logger?: Logger;
   now?: () => Date;
+  /** GPU hosts: the SSH pool's and the adapter's tuning (the tests' stand-in trainer, short grace periods). */
+  gpu?: Partial<Omit<GpuProviderOptions, 'hosts' | 'pool' | 'catalogue'>> & { pool?: PoolOptions };
 }
 
 /** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
@@ -63,7 +67,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const identity = await verifyBotToken(config, clientOptions, bolt);
   const store = openStore(config.database, options.now ? { now: options.now } : {});
   const now = options.now ?? (() => new Date());
-  const { providers, azureDeployer } = createProviders(config.providers);
+  // One SSH connection per GPU host, shared by every job there; closed last on stop.
+  const { pool: poolOptions, ...gpuTuning } = options.gpu ?? {};
+  const pool = config.gpu ? new SshPool(config.gpu.hosts, { logger, ...poolOptions }) : undefined;
+  const { providers, azureDeployer } = createProviders(config.providers, {
+    ...(config.gpu && pool
+      ? { gpu: { hosts: config.gpu.hosts, pool, catalogue: prices, logger, now, ...gpuTuning } }
+      : {}),
+  });
   // The monitor and the digest post outside any request, with a client of their own.
   const slackClient = new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger: bolt });
   const notifier = createSlackJobNotifier({
@@ -74,6 +85,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     now,
     approvers: config.jobs.approvers,
     ...(config.jobs.maxJobUsd !== undefined ? { maxJobUsd: config.jobs.maxJobUsd } : {}),
+    providers,
   });
   // This process, as the owner of the notices it claims: another process (or this one after a
   // crash) can tell an abandoned claim from one being posted.
@@ -112,6 +124,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       notices,
       monitor,
       policy: config.jobs,
+      prices,
       openSlackFile: (file) => ({
         name: file.name,
         bytes: file.bytes ?? 0,
@@ -144,7 +157,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   // Whatever fails from here on, the store and any server already listening are closed again, so a
   // failed start leaves nothing behind (tests and supervisors start it again in the same process).
-  const cleanup: Array<() => Promise<unknown>> = [() => store.close()];
+  const cleanup: Array<() => Promise<unknown>> = [() => store.close(), async () => pool?.close()];
   try {
     logger.info({ team: identity.team, bot: identity.user }, 'authenticated with Slack');
 
@@ -214,6 +227,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
           }
           await schedules.stop();
           if (config.slack.mode === 'socket') await closeServer(server);
+          await pool?.close();
           await store.close();
         })();
         return stopping;

@@ -30,6 +30,20 @@ export function trainingUsd(
   return perMillion === undefined ? undefined : round2((billedTokens / 1e6) * perMillion);
 }
 
+/**
+ * What a job on the team's own GPU host cost: the GPU-seconds the trainer measured (already
+ * multiplied by the GPUs it used) at the catalogue's hourly rate for the host's GPU type. Undefined
+ * while nothing was measured, or for a GPU type the catalogue does not price.
+ */
+export function gpuUsd(
+  gpu: { gpuType: string; gpuSeconds: number | null } | undefined,
+  catalogue: Catalogue,
+): number | undefined {
+  if (!gpu || gpu.gpuSeconds === null || !(gpu.gpuSeconds >= 0)) return undefined;
+  const rate = catalogue.gpus[gpu.gpuType]?.hourly_usd;
+  return rate === undefined ? undefined : round2((gpu.gpuSeconds / 3600) * rate);
+}
+
 /** The job modal's tier words to the catalogue's: Azure calls its Global tier "globalstandard". */
 export function azureTier(trainingType: JobRequest['trainingType']): AzureTier {
   if (trainingType === 'standard') return 'standard';

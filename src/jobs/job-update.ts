@@ -35,6 +35,8 @@ export function jobUpdate(job: JobRecord, snapshot: JobSnapshot, page: EventPage
         progress.step = m.step;
         if (m.totalSteps !== undefined) progress.totalSteps = m.totalSteps;
         if (m.trainLoss !== undefined) progress.trainLoss = m.trainLoss;
+        if (m.tokensPerSecond !== undefined) progress.tokensPerSecond = m.tokensPerSecond;
+        if (m.gpuMemoryBytes !== undefined) progress.gpuMemoryBytes = m.gpuMemoryBytes;
       }
       // Validation loss comes now and then; the newest one stays shown until the next.
       if (m.validLoss !== undefined) progress.validLoss = m.validLoss;
@@ -46,6 +48,14 @@ export function jobUpdate(job: JobRecord, snapshot: JobSnapshot, page: EventPage
   }
   if (snapshot.trainedTokens !== null) progress.trainedTokens = snapshot.trainedTokens;
   progress.estimatedFinish = snapshot.estimatedFinish;
+  // GPU hosts: where it runs and the GPU time so far, which the cost is computed from.
+  if (snapshot.gpu) {
+    progress.host = snapshot.gpu.host;
+    progress.gpuType = snapshot.gpu.gpuType;
+    progress.gpuCount = snapshot.gpu.gpuCount;
+    if (snapshot.gpu.gpuSeconds !== null) progress.gpuSeconds = snapshot.gpu.gpuSeconds;
+  }
+  if (snapshot.adapter) progress.adapter = snapshot.adapter;
 
   const patch: JobPatch = {
     providerStatus: snapshot.providerStatus,

@@ -1,5 +1,7 @@
+import type { Catalogue } from '../cost/catalogue.ts';
 import type { Logger } from '../logger.ts';
 import {
+  type CancelOutcome,
   type JobError,
   type JobSpec,
   type Provider,
@@ -11,6 +13,7 @@ import {
 import { SlackFileError } from '../slack/files.ts';
 import { cannotReachChannel, type JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobRecord, type LossPoint, type SlackFileRef, type Store } from '../store/types.ts';
+import { cancelledPatch } from './cancel-outcome.ts';
 import type { Notices } from './notices.ts';
 import { trackFileErrors } from './track-file-errors.ts';
 
@@ -26,6 +29,8 @@ export interface LifecycleDeps {
   openSlackFile?: (file: SlackFileRef) => TrainingFile;
   /** Waits between retries of a start the provider did not confirm; tests make it short. */
   startRetryMs?: number;
+  /** The price catalogue: what a cancelled GPU job's GPU time cost. */
+  prices?: Catalogue;
 }
 
 export class JobActionError extends Error {
@@ -47,6 +52,8 @@ export function jobSpec(job: JobRecord): JobSpec {
     channelId: job.channelId,
     requestedBy: job.requestedBy,
     ...(r.trainingType ? { trainingType: r.trainingType } : {}),
+    ...(r.lora ? { lora: r.lora } : {}),
+    ...(r.host ? { host: r.host } : {}),
   };
 }
 
@@ -156,7 +163,12 @@ async function upload(
   const tracked = trackFileErrors({ ...source, name: uploadName(job.id, source.name) });
   let ref: Awaited<ReturnType<Provider['prepare']>>;
   try {
-    ref = await provider.prepare(tracked.file, { id: job.id, ...(job.request.host ? { host: job.request.host } : {}) });
+    ref = await provider.prepare(tracked.file, {
+      id: job.id,
+      model: job.request.model,
+      ...(job.request.host ? { host: job.request.host } : {}),
+      ...(job.request.lora ? { lora: job.request.lora } : {}),
+    });
   } catch (error) {
     // What was lost may be only the answer: a file that landed must not stay behind a failed job
     // (unless the job went on without this process meanwhile, with a file of its own).
@@ -268,20 +280,13 @@ export async function cancelJob(deps: LifecycleDeps, jobId: string, by: string):
   if (!ACTIVE_PHASES.includes(job.phase) && job.phase !== 'awaiting_approval') {
     throw new JobActionError(`job ${job.id} has already ended (${job.phase})`);
   }
+  let outcome: CancelOutcome | undefined;
   if (job.providerJobId) {
-    await providerOf(deps, job.provider).cancel({ provider: job.provider, id: job.providerJobId });
+    outcome = await providerOf(deps, job.provider).cancel({ provider: job.provider, id: job.providerJobId });
   }
-  const at = deps.now().toISOString();
   const cancelled = await deps.store.updateJob(
     job.id,
-    {
-      phase: 'cancelled',
-      finishedAt: at,
-      lastEditAt: at,
-      error: { code: 'cancelled', message: `Cancelled by <@${by}>.` },
-      // Nothing is billed before training starts; a running job's cost is what it trained (unknown here).
-      ...(job.phase === 'running' ? {} : { actualUsd: 0 }),
-    },
+    cancelledPatch(job, by, deps.now().toISOString(), outcome, deps.prices),
     [...ACTIVE_PHASES, 'awaiting_approval'],
   );
   if (!cancelled) throw new JobActionError(`job ${job.id} ended while it was being cancelled`);

@@ -4,8 +4,9 @@ import type { JobSnapshot, Provider, ProviderId } from '../providers/types.ts';
 import { ProviderError, TERMINAL_STATES } from '../providers/types.ts';
 import type { JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobPatch, type JobRecord, type Store } from '../store/types.ts';
+import { createDegraded } from './degraded.ts';
 import { EventBackoff } from './event-backoff.ts';
-import { trainingUsd } from './job-cost.ts';
+import { gpuUsd, trainingUsd } from './job-cost.ts';
 import { jobUpdate } from './job-update.ts';
 import { announceEnd } from './lifecycle.ts';
 import type { Notices } from './notices.ts';
@@ -71,6 +72,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
   const misses = new Map<string, number>();
   let running = false;
   const refreshing = new Set<string>();
+  const degraded = createDegraded({ ...o, now });
 
   /** Posts once per job and key. False when it is not out yet (failed, or another process holds it). */
   async function announce(job: JobRecord, key: string, post: () => Promise<string | null>): Promise<boolean> {
@@ -97,6 +99,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
     const at = now();
     const ref = { provider: provider.id, id: snapshot.ref.id };
     const terminal = TERMINAL_STATES.has(snapshot.state);
+    if (provider.capabilities.degradedNotices) await degraded.back(job);
     // Queued and validating jobs have nothing to say until their status moves; only running ones
     // produce events (metrics) without the status changing, and those are read on a backoff.
     const wantEvents =
@@ -149,11 +152,13 @@ export function createMonitor(o: MonitorOptions): Monitor {
         finishedAt: snapshot.finishedAt ?? at.toISOString(),
         lastEditAt: at.toISOString(),
         actualUsd:
-          snapshot.state === 'failed'
-            ? 0 // neither OpenAI nor Azure bills a failed job
-            : billed === undefined
-              ? null
-              : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
+          current.provider === 'gpu'
+            ? (gpuUsd(snapshot.gpu, o.prices) ?? null) // the GPU time was spent, whatever the ending
+            : snapshot.state === 'failed'
+              ? 0 // neither OpenAI nor Azure bills a failed job
+              : billed === undefined
+                ? null
+                : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
       };
       // Told first, recorded second: a failed post leaves the job active so the next tick tries
       // again, and a crash in between finds the notice confirmed (or in Slack) and only records.
@@ -187,6 +192,10 @@ export function createMonitor(o: MonitorOptions): Monitor {
       misses.delete(job.id);
       return status;
     } catch (error) {
+      // A host that cannot be asked leaves the job running there, unseen: said once in its thread.
+      if (error instanceof ProviderError && error.kind !== 'not_found' && provider.capabilities.degradedNotices) {
+        await degraded.lost(job, error);
+      }
       if (!(error instanceof ProviderError) || error.kind !== 'not_found') throw error;
       misses.delete(job.id);
       const at = now().toISOString();

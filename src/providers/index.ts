@@ -2,17 +2,25 @@ import type { ProvidersConfig } from '../config-jobs.ts';
 import { azureTokenProviders } from './azure/credential.ts';
 import { createAzureOpenAIProvider } from './azure/data-plane.ts';
 import { type AzureDeployer, createAzureDeployer } from './azure/deploy.ts';
+import { createGpuProvider, type GpuProviderOptions } from './gpu/index.ts';
 import { createOpenAIProvider } from './openai/index.ts';
 import type { Provider, ProviderId } from './types.ts';
 
 export type Providers = Partial<Record<ProviderId, Provider>>;
 export type { AzureDeployer };
 
-/** The providers the configuration names, and the Azure deployer when deployment is configured. */
-export function createProviders(config: ProvidersConfig): { providers: Providers; azureDeployer?: AzureDeployer } {
+/**
+ * The providers the configuration names, and the Azure deployer when deployment is configured.
+ * `gpu`: the GPU hosts (config.gpu) with their SSH pool, which the caller owns and closes.
+ */
+export function createProviders(
+  config: ProvidersConfig,
+  extra: { gpu?: GpuProviderOptions } = {},
+): { providers: Providers; azureDeployer?: AzureDeployer } {
   const providers: Providers = {};
   let azureDeployer: AzureDeployer | undefined;
   if (config.openai) providers.openai = createOpenAIProvider(config.openai);
+  if (extra.gpu && extra.gpu.hosts.length > 0) providers.gpu = createGpuProvider(extra.gpu);
   if (config.azure) {
     const { endpoint, apiKey, deploy } = config.azure;
     const tokens =

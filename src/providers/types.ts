@@ -87,6 +87,26 @@ export interface ProviderCapabilities {
   deploy: boolean;
   /** Whether the job runs on one of several named hosts the person may choose (or leave to auto). */
   hosts: boolean;
+  /**
+   * Whether a job keeps running while the provider cannot be reached (the team's own hosts): the
+   * monitor then says "monitoring degraded" once in the job's thread, and once more when it is back.
+   */
+  degradedNotices?: boolean;
+}
+
+/** A host a job may run on, for the form's host choice. */
+export interface HostInfo {
+  name: string;
+  gpuType: string;
+  gpuCount: number;
+  maxJobs: number;
+}
+
+/** What a cancel left behind, when the provider knows (GPU hosts: the adapter trained so far). */
+export interface CancelOutcome {
+  adapter?: { path: string; bytes: number | null };
+  /** GPU hosts: where it ran and the GPU-seconds it used until the stop, as in JobSnapshot. */
+  gpu?: JobSnapshot['gpu'];
 }
 
 /** A host's readiness for one job, shown on the review step before anything is spent. */
@@ -102,6 +122,12 @@ export interface PreflightReport {
   neededDiskBytes?: number;
   /** Each thing in the way, in words, with what to do. */
   problems: Array<{ reason: string; message: string; hint?: string }>;
+  /** How busy the host is: a job beyond `maxJobs` running waits in its queue. */
+  load?: { running: number; queued: number; maxJobs: number };
+  /** The Python packages the trainer needs, as the host has them. */
+  packages?: Array<{ name: string; version: string | null; ok: boolean }>;
+  /** The base model's parameter count, when the pre-flight could read it (for the FLOPs estimate). */
+  modelParameters?: number;
 }
 
 export interface JobSpec {
@@ -201,17 +227,27 @@ export interface EventPage {
 
 export interface JobStatus extends JobSnapshot, EventPage {}
 
+/** The job a file is prepared for: where the GPU provider puts it (`host`, or auto by the model and settings). */
+export interface PrepareJob {
+  id: string;
+  host?: string;
+  model?: string;
+  lora?: LoraSettings;
+}
+
 export interface Provider {
   readonly id: ProviderId;
   readonly label: string;
   readonly capabilities: ProviderCapabilities;
+  /** The hosts jobs may run on (capabilities.hosts); absent for hosted providers. */
+  readonly hosts?: readonly HostInfo[];
   /** Base models this provider can tune here. */
   models(): Promise<ModelInfo[]>;
   /**
    * Uploads the file where jobs can read it (large files through resumable uploads where offered).
    * The caller names it with `uploadName`, so an upload whose id was lost in a crash can be found.
    */
-  prepare(file: TrainingFile, job?: { id: string; host?: string }): Promise<FileRef>;
+  prepare(file: TrainingFile, job?: PrepareJob): Promise<FileRef>;
   /** Checks the host (or the provider) can run this job before anything is spent; absent: nothing to check. */
   preflight?(spec: Omit<JobSpec, 'trainingFileId'> & { trainingBytes: number }): Promise<PreflightReport>;
   /**
@@ -228,7 +264,7 @@ export interface Provider {
   /** Events since `since`, oldest first. */
   events(ref: ProviderJobRef, since?: Cursor): Promise<EventPage>;
   checkpoints(ref: ProviderJobRef): Promise<Checkpoint[]>;
-  cancel(ref: ProviderJobRef): Promise<void>;
+  cancel(ref: ProviderJobRef): Promise<CancelOutcome | undefined>;
   /** Asks a tuned model one question: the "Try it" button. */
   complete(model: string, prompt: string): Promise<string>;
 }

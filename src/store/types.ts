@@ -83,6 +83,10 @@ export interface JobProgress {
   gpuMemoryBytes?: number;
   host?: string;
   gpuSeconds?: number;
+  gpuType?: string;
+  gpuCount?: number;
+  /** Where the trainer wrote the adapter, and its size, once it did. */
+  adapter?: { path: string; bytes: number | null };
 }
 
 export interface Approval {

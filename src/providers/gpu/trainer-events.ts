@@ -82,17 +82,21 @@ export function readEvents(chunk: Uint8Array, offset: number): { events: Trainer
   return { events, offset: offset + end + 1 };
 }
 
-const finite = (n: number | null | undefined): number | undefined =>
+export const finite = (n: number | null | undefined): number | undefined =>
   typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 
 function metricsOf(event: TrainerEvent): StepMetrics | undefined {
   if (event.type === 'step') {
     const totalSteps = finite(event.total_steps);
     const trainLoss = finite(event.loss);
+    const tokensPerSecond = finite(event.tokens_per_second);
+    const gpuMemoryBytes = finite(event.gpu_memory_bytes);
     return {
       step: event.step,
       ...(totalSteps !== undefined ? { totalSteps } : {}),
       ...(trainLoss !== undefined ? { trainLoss } : {}),
+      ...(tokensPerSecond !== undefined ? { tokensPerSecond } : {}),
+      ...(gpuMemoryBytes !== undefined ? { gpuMemoryBytes } : {}),
     };
   }
   if (event.type === 'eval') {
