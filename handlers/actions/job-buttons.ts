@@ -3,7 +3,7 @@ import { type Actor, type JobAction, whyHidden, whyNotInCharge } from '../../src
 import { cancelJob, JobActionError } from '../../src/jobs/lifecycle.ts';
 import { ProviderError } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
-import { PROVIDER_NAMES } from '../../src/slack/job-format.ts';
+import { jobMessageContext } from '../../src/slack/job-context.ts';
 import { jobStatusMessage, noSuchJobMessage } from '../../src/slack/jobs-list.ts';
 import type { JobRecord } from '../../src/store/types.ts';
 import { afterAck } from '../after-ack.ts';
@@ -91,10 +91,10 @@ export function detailsClicked(services: Services) {
       await tellPresser(args, hidden);
       return;
     }
-    const message = jobStatusMessage(job, {
-      now: services.now(),
-      providerLabel: services.jobs.providers[job.provider]?.label ?? PROVIDER_NAMES[job.provider],
-    });
+    const message = jobStatusMessage(
+      job,
+      jobMessageContext(job, { now: services.now(), providers: services.jobs.providers, prices: services.prices }),
+    );
     await args.respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => {});
   };
 }

@@ -8,8 +8,9 @@ import { jobStartSelection } from '../../src/slack/job-view-parse.ts';
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction>;
 
 /**
- * The provider (or model) changed in the open job form: re-render it so the model list, the methods
- * and the Azure tier field match. The hash makes Slack drop the update if the form changed again.
+ * The provider (or model) changed in the open job form: re-render it so it asks what that provider
+ * offers (its capabilities): the model list or a typed base model, the methods, the Azure tier field,
+ * or the LoRA settings and the hosts. The hash makes Slack drop the update if the form changed again.
  * The form's metadata is re-encoded from what was understood, never echoed: a form whose metadata
  * is not ours is left as it is.
  */

@@ -7,7 +7,11 @@ import { openStartModal } from '../shared/open-start-modal.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
-/** "Start a job" on a recommendation: the job form, pre-filled with the suggested provider and model. */
+/**
+ * "Start a job" on a recommendation: the job form, pre-filled with the suggested provider and model
+ * when that provider is configured here. A provider that takes any base model (the GPU hosts'
+ * hub ids) gets the suggestion as typed; one with a list gets it only when the list has it.
+ */
 export function startJobFromAdviceClicked(services: Services) {
   return async ({ ack, action, body, client, respond }: Args): Promise<void> => {
     await ack();
@@ -18,9 +22,14 @@ export function startJobFromAdviceClicked(services: Services) {
       return;
     }
     const suggestion = session.recommendation.provider;
-    const provider =
-      suggestion?.provider === 'openai' || suggestion?.provider === 'azure' ? suggestion.provider : undefined;
-    const model = suggestion?.model ? findModel(suggestion.model)?.id : undefined;
+    const configured = suggestion ? services.jobs.providers[suggestion.provider] : undefined;
+    const provider = configured ? suggestion?.provider : undefined;
+    const model =
+      suggestion?.model && configured?.capabilities.baseModel === 'free'
+        ? suggestion.model
+        : suggestion?.model
+          ? findModel(suggestion.model)?.id
+          : undefined;
     await openStartModal(
       services,
       client,
@@ -29,7 +38,7 @@ export function startJobFromAdviceClicked(services: Services) {
       body.user.id,
       respond,
       {
-        ...(provider && services.jobs.providers[provider] ? { provider } : {}),
+        ...(provider ? { provider } : {}),
         request: model ? { model } : {},
         adviceId: session.id,
       },

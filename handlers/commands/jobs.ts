@@ -1,6 +1,6 @@
 import { whyHidden } from '../../src/jobs/access.ts';
 import type { Services } from '../../src/services.ts';
-import { PROVIDER_NAMES } from '../../src/slack/job-format.ts';
+import { jobMessageContext } from '../../src/slack/job-context.ts';
 import { jobStatusMessage, jobsListMessage, noSuchJobMessage } from '../../src/slack/jobs-list.ts';
 
 /** `/finetune jobs`: the channel's recent jobs, for the person who asked. */
@@ -24,8 +24,8 @@ export async function statusReply(
   }
   const hidden = whyHidden(services.jobs.policy, job, where);
   if (hidden) return { text: hidden };
-  return jobStatusMessage(job, {
-    now: services.now(),
-    providerLabel: services.jobs.providers[job.provider]?.label ?? PROVIDER_NAMES[job.provider],
-  });
+  return jobStatusMessage(
+    job,
+    jobMessageContext(job, { now: services.now(), providers: services.jobs.providers, prices: services.prices }),
+  );
 }

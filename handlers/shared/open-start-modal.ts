@@ -1,6 +1,7 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import { whyNotAllowedToStart } from '../../src/jobs/access.ts';
 import { providerChoices } from '../../src/jobs/choices.ts';
+import type { ProviderId } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
 import { encodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import { jobStartView } from '../../src/slack/job-view.ts';
@@ -19,7 +20,7 @@ export async function openStartModal(
   channelId: string,
   userId: string,
   respond: RespondFn,
-  prefill?: { provider?: 'openai' | 'azure'; request?: Partial<JobRequest>; adviceId?: string },
+  prefill?: { provider?: ProviderId; request?: Partial<JobRequest>; adviceId?: string },
 ): Promise<void> {
   const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
   const refused = whyNotAllowedToStart(services.jobs.policy, userId);

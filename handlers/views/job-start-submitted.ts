@@ -2,21 +2,26 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import type { ValidationReport } from '../../src/data/report.ts';
 import { whyNotAllowed } from '../../src/jobs/access.ts';
 import { providerChoices } from '../../src/jobs/choices.ts';
-import { reviewFacts } from '../../src/jobs/review.ts';
+import { type GpuReviewInput, reviewFacts, validationOptions } from '../../src/jobs/review.ts';
+import { ProviderError } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
 import { decodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import { downloadLimits, SlackFileError, validateSlackFile, whyNotRead } from '../../src/slack/files.ts';
 import { JOB_START_BLOCKS } from '../../src/slack/job-ids.ts';
 import { encodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
 import { jobReviewView, jobReviewWorkingView } from '../../src/slack/job-review-view.ts';
-import { parseJobStart } from '../../src/slack/job-view-parse.ts';
-import { afterAck } from '../after-ack.ts';
+import { type JobStartRequest, parseJobStart } from '../../src/slack/job-view-parse.ts';
+import { afterAck, withDeadline } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 
+/** How long the review waits for a GPU host's pre-flight (it may import torch and ask the hub). */
+export const PREFLIGHT_DEADLINE_MS = 90_000;
+
 /**
  * The job form submitted: field errors straight back; otherwise the review step, first as "checking
- * your file", then (after the ack) with the validation summary and the cost estimate.
+ * your file", then (after the ack) with the validation summary and the cost estimate, and for a LoRA
+ * job on GPU hosts the host's pre-flight, run while the file is read.
  */
 export function jobStartSubmitted(services: Services) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
@@ -33,7 +38,8 @@ export function jobStartSubmitted(services: Services) {
       return;
     }
     const adviceId = decodeChannelMetadata(view.private_metadata)?.adviceId;
-    const providerLabel = providers.find((p) => p.id === request.provider)?.label ?? request.provider;
+    const choice = providers.find((p) => p.id === request.provider);
+    const providerLabel = choice?.label ?? request.provider;
     const pending = { request, estimateUsd: null, needsApproval: false, ...(adviceId ? { adviceId } : {}) };
     await ack({
       response_action: 'update',
@@ -42,6 +48,7 @@ export function jobStartSubmitted(services: Services) {
     await afterAck();
 
     const log = services.logger.child({ user: body.user.id, provider: request.provider });
+    const checking = request.lora ? preflight(services, request, body.user.id, body.view.id, log) : undefined;
     let report: ValidationReport | undefined;
     let unreadable: string | undefined;
     if (request.uploadedFile?.url_private_download) {
@@ -50,14 +57,17 @@ export function jobStartSubmitted(services: Services) {
           { url: request.uploadedFile.url_private_download },
           client.token ?? '',
           downloadLimits(services),
-          { model: request.model, epochs: request.hyperparameters.nEpochs },
+          validationOptions(request),
         );
       } catch (error) {
         if (!(error instanceof SlackFileError)) log.error({ err: error }, 'validation failed');
         unreadable = whyNotRead(error);
       }
     }
-    const facts = reviewFacts(request.provider, request, report, services.prices, services.jobs.policy);
+    const gpu: GpuReviewInput | undefined = request.lora
+      ? { hosts: choice?.hosts ?? [], ...(checking ? { preflight: await checking } : {}) }
+      : undefined;
+    const facts = reviewFacts(request.provider, request, report, services.prices, services.jobs.policy, gpu);
     if (unreadable) {
       facts.validation = { examples: 0, billableTokens: 0, warnings: 0, errors: 0, fatal: unreadable };
       facts.canStart = false;
@@ -81,4 +91,44 @@ export function jobStartSubmitted(services: Services) {
       })
       .catch((error) => log.warn({ err: error }, 'could not show the job review'));
   };
+}
+
+/**
+ * The host's pre-flight for a LoRA request, when the provider has one: its report, or why it could
+ * not run (the review shows that as the problem). No job exists yet: the spec's id names the review.
+ */
+async function preflight(
+  services: Services,
+  request: JobStartRequest,
+  userId: string,
+  viewId: string,
+  log: Services['logger'],
+): Promise<GpuReviewInput['preflight']> {
+  const provider = services.jobs.providers[request.provider];
+  if (!provider?.preflight) return undefined;
+  try {
+    return await withDeadline(
+      provider.preflight({
+        id: `review-${viewId}`,
+        model: request.model,
+        method: request.method,
+        hyperparameters: request.hyperparameters,
+        channelId: request.channelId,
+        requestedBy: userId,
+        ...(request.lora ? { lora: request.lora } : {}),
+        ...(request.host ? { host: request.host } : {}),
+        trainingBytes: request.uploadedFile?.size ?? 0,
+      }),
+      PREFLIGHT_DEADLINE_MS,
+    );
+  } catch (error) {
+    if (error instanceof ProviderError) return { error: { message: error.message, hint: error.hint } };
+    log.warn({ err: error }, 'pre-flight failed');
+    return {
+      error: {
+        message: `the host did not answer within ${PREFLIGHT_DEADLINE_MS / 1000} s, or the check broke on the bot’s side.`,
+        hint: 'Try again in a minute; if it keeps failing, the bot’s logs say why.',
+      },
+    };
+  }
 }

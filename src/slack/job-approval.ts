@@ -3,7 +3,7 @@ import type { types } from '@slack/bolt';
 type KnownBlock = types.KnownBlock;
 
 import type { JobRecord } from '../store/types.ts';
-import { formatUsd, mention, slackDate } from './job-format.ts';
+import { formatUsd, loraWords, mention, slackDate } from './job-format.ts';
 import { JOB_APPROVE_ACTION_ID, JOB_REJECT_ACTION_ID } from './job-ids.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 
@@ -38,7 +38,7 @@ function summaryBlocks(job: JobRecord, ctx: ApprovalContext): KnownBlock[] {
         mrkdwn(`*Estimate*\n${estimateVsLimit(job, ctx)}`, 2000),
         mrkdwn(`*Reports in*\n<#${job.channelId}>`, 2000),
         mrkdwn(
-          `*Method*\n${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize}`,
+          `*Method*\n${r.lora ? loraWords(r.lora) : `${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize}`}`,
           2000,
         ),
         ...(file ? [mrkdwn(`*Training file*\n${escapeMrkdwn(file)}`, 2000)] : []),

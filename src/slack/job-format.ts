@@ -1,4 +1,4 @@
-import type { ProviderId } from '../providers/types.ts';
+import type { LoraSettings, ProviderId } from '../providers/types.ts';
 import type { JobPhase, JobRecord } from '../store/types.ts';
 import { escapeMrkdwn } from './text.ts';
 import { formatCount, formatUsd } from './validation-report.ts';
@@ -104,6 +104,14 @@ export function usdDifference(actual: number, estimate: number): string {
   return `${formatUsd(Math.abs(diff))} ${diff < 0 ? 'under' : 'over'}`;
 }
 
+/** "$0.50 under the $6.30 estimate", "on the $6.30 estimate". */
+export function againstEstimate(actual: number, estimate: number): string {
+  const diff = usdDifference(actual, estimate);
+  return diff === 'on the estimate'
+    ? `on the ${formatUsd(estimate)} estimate`
+    : `${diff} the ${formatUsd(estimate)} estimate`;
+}
+
 /** The model a job tunes, with its suffix: `gpt-4.1-mini-2025-04-14 (support-bot)`; escaped for mrkdwn. */
 export function jobModelText(job: Pick<JobRecord, 'request'>): string {
   const suffix = job.request.suffix ? ` (${job.request.suffix})` : '';
@@ -120,4 +128,41 @@ export function mentionList(userIds: readonly string[], conjunction = 'or'): str
   const names = userIds.map(mention);
   if (names.length <= 1) return names[0] ?? 'an approver';
   return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
+}
+
+/** `18.2 GiB`, `640 MiB`: binary units, as nvidia-smi and df count. */
+export function formatBytes(bytes: number): string {
+  if (!(bytes >= 0)) return '—';
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** `0.42`, `3.1`, `12`: GPU-hours as people read them. */
+export function formatHours(hours: number): string {
+  if (!(hours >= 0)) return '—';
+  if (hours > 0 && hours < 0.005) return '< 0.01';
+  return hours >= 10 ? String(Math.round(hours)) : hours >= 0.1 ? hours.toFixed(1) : hours.toFixed(2);
+}
+
+/** `LoRA · r 16 · alpha 32 · dropout 0.05 · all linear layers · 3 epochs · LR 0.0002 · batch 4 × 4 · max length 2,048 · packing off`. */
+export function loraWords(lora: LoraSettings): string {
+  return [
+    lora.method === 'qlora' ? 'QLoRA' : 'LoRA',
+    `r ${lora.r}`,
+    `alpha ${lora.alpha}`,
+    `dropout ${lora.dropout}`,
+    lora.targetModules === 'attention' ? 'attention only' : 'all linear layers',
+    `${lora.epochs} epoch${lora.epochs === 1 ? '' : 's'}`,
+    `LR ${lora.learningRate}`,
+    `batch ${lora.batchSize} × ${lora.gradientAccumulation}`,
+    `max length ${formatCount(lora.maxLength)}`,
+    `packing ${lora.packing ? 'on' : 'off'}`,
+  ].join(' · ');
 }

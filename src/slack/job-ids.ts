@@ -42,7 +42,18 @@ export const JOB_START_BLOCKS = {
   lrMultiplier: 'lrMultiplier',
   trainingType: 'trainingType',
   channel: 'channel',
+  /** Providers whose jobs run on named hosts: which one, or auto. */
+  host: 'host',
+  /** Providers that take any base model (`baseModel: 'free'`): a hub id or a path, typed. */
+  baseModel: 'baseModel',
+  /** LoRA knobs; the numbers' blocks are in lora-settings.ts (LORA_NUMBER_FIELDS). */
+  loraMethod: 'loraMethod',
+  loraTargets: 'loraTargets',
+  loraPacking: 'loraPacking',
 } as const;
+
+/** The host select's value for "let the provider pick a free host". */
+export const AUTO_HOST = 'auto';
 
 /** `model_openai`: a fresh block per provider, so Slack does not carry a stale model into the new list. */
 export function modelBlockId(provider: string): string {

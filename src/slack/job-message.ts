@@ -5,6 +5,7 @@ type Button = types.Button;
 type MrkdwnElement = types.MrkdwnElement;
 
 import { AZURE_HOSTING_USD_PER_HOUR, IDLE_DELETION_DAYS } from '../providers/azure/deploy.ts';
+import type { ProviderCapabilities } from '../providers/types.ts';
 import type { JobRecord } from '../store/types.ts';
 import {
   formatCount,
@@ -12,6 +13,7 @@ import {
   formatLoss,
   formatUsd,
   jobModelText,
+  loraWords,
   mention,
   mentionList,
   PHASE_EMOJI,
@@ -22,10 +24,24 @@ import {
   slackDate,
   usdDifference,
 } from './job-format.ts';
+import {
+  adapterText,
+  capabilitiesFor,
+  type GpuMessageContext,
+  gpuCostText,
+  gpuFigureFields,
+  hostText,
+  isGpuJob,
+} from './job-gpu.ts';
 import { JOB_CANCEL_ACTION_ID, JOB_DEPLOY_ACTION_ID, JOB_REFRESH_ACTION_ID, JOB_TRY_ACTION_ID } from './job-ids.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 
-export interface JobMessageContext {
+/**
+ * What the message needs beyond the record. `capabilities` (the job's provider's) choose the
+ * buttons; `prices` (and `hosts`) price a GPU job's time. Absent, the provider's known capabilities
+ * are used and GPU time shows unpriced unless the record has the cost.
+ */
+export interface JobMessageContext extends GpuMessageContext {
   now: Date;
   /** The provider's display name, e.g. "OpenAI" or "Azure OpenAI (Sweden Central)". */
   providerLabel: string;
@@ -59,7 +75,7 @@ export function jobMessage(job: JobRecord, ctx: JobMessageContext): { text: stri
       elements: [mrkdwn(':chart_with_downwards_trend: The loss curve is in the thread below.')],
     });
   }
-  const buttons = jobButtons(job);
+  const buttons = jobButtons(job, capabilitiesFor(job, ctx));
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: `job_actions_${job.id}`, elements: buttons });
   blocks.push({
     type: 'context',
@@ -87,6 +103,7 @@ export function shortStatus(job: JobRecord, now: Date): string {
       return pct === undefined ? `running${eta}` : `running, ${pct}% done${eta}`;
     }
     case 'succeeded':
+      if (isGpuJob(job)) return 'succeeded: the adapter is ready';
       return job.fineTunedModel ? `succeeded: ${escapeMrkdwn(job.fineTunedModel)} is ready` : 'succeeded';
     case 'failed':
       return `failed: ${escapeMrkdwn(job.error?.message ?? 'the provider gave no reason')}`;
@@ -116,11 +133,17 @@ function statusText(job: JobRecord, ctx: JobMessageContext): string {
       return `${head}${by}. Nothing was started or billed.`;
     }
     case 'starting':
-      return `${head}: uploading the training file and creating the job at ${provider}.`;
+      return capabilitiesFor(job, ctx).hosts
+        ? `${head}: copying the training file to the host and starting the trainer.`
+        : `${head}: uploading the training file and creating the job at ${provider}.`;
     case 'validating':
-      return `${head}: ${provider} checks the training data before it queues the job.`;
+      return capabilitiesFor(job, ctx).hosts
+        ? `${head}: the host runs its pre-flight and loads the base model before training starts.`
+        : `${head}: ${provider} checks the training data before it queues the job.`;
     case 'queued':
-      return `${head} at ${provider}: training starts when capacity frees up. Waiting in the queue is not billed.`;
+      return capabilitiesFor(job, ctx).hosts
+        ? `${head}: training starts when a slot on a host frees up. Waiting costs no GPU time.`
+        : `${head} at ${provider}: training starts when capacity frees up. Waiting in the queue is not billed.`;
     case 'running': {
       const { step, totalSteps } = job.progress;
       const pct = percentDone(step, totalSteps);
@@ -136,6 +159,10 @@ function statusText(job: JobRecord, ctx: JobMessageContext): string {
         job.startedAt && job.finishedAt
           ? ` in ${formatDuration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}`
           : '';
+      if (isGpuJob(job)) {
+        const adapter = adapterText(job);
+        return `${head}${took}.${adapter ? `\nAdapter: ${adapter}` : '\nThe trainer did not say where it saved the adapter; look in the job folder on the host.'}`;
+      }
       const model = job.fineTunedModel
         ? `\nYour model: \`${escapeMrkdwn(job.fineTunedModel)}\``
         : '\nThe provider did not name the tuned model; check its console.';
@@ -166,10 +193,13 @@ function detailFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
     mrkdwn(`*Provider*\n${escapeMrkdwn(ctx.providerLabel)}${tier}`, 2000),
     mrkdwn(`*Requested by*\n${mention(job.requestedBy)}`, 2000),
     mrkdwn(
-      `*Method*\n${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}`,
+      r.lora
+        ? `*Method*\n${loraWords(r.lora)}`
+        : `*Method*\n${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}`,
       2000,
     ),
   ];
+  if (capabilitiesFor(job, ctx).hosts || r.host !== undefined) fields.push(mrkdwn(`*Host*\n${hostText(job)}`, 2000));
   const file = r.trainingFileName ?? r.trainingFileId;
   if (file) fields.push(mrkdwn(`*Training file*\n${escapeMrkdwn(file)}`, 2000));
   if (job.providerJobId) fields.push(mrkdwn(`*Provider job*\n\`${escapeMrkdwn(job.providerJobId)}\``, 2000));
@@ -179,7 +209,7 @@ function detailFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
 /** Loss, ETA, tokens and cost: shown once the provider has the job. */
 function figureFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
   if (job.phase === 'awaiting_approval' || job.phase === 'rejected' || job.phase === 'starting') {
-    return [mrkdwn(`*Cost*\n${costText(job)}`, 2000)];
+    return [mrkdwn(`*Cost*\n${costText(job, ctx)}`, 2000)];
   }
   const p = job.progress;
   const fields: MrkdwnElement[] = [];
@@ -193,13 +223,14 @@ function figureFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
     fields.push(mrkdwn(`*ETA*\n${eta} (${slackDate(p.estimatedFinish, 'time')})`, 2000));
   }
   if (p.trainedTokens !== undefined) fields.push(mrkdwn(`*Tokens trained*\n${formatCount(p.trainedTokens)}`, 2000));
-  fields.push(mrkdwn(`*Cost*\n${costText(job)}`, 2000));
+  if (isGpuJob(job)) fields.push(...gpuFigureFields(job));
+  fields.push(mrkdwn(`*Cost*\n${costText(job, ctx)}`, 2000));
   return fields;
 }
 
-function costText(job: JobRecord): string {
+function costText(job: JobRecord, ctx: JobMessageContext): string {
   const estimate = job.estimateUsd;
-  if (job.provider === 'gpu') return 'Your own GPU host: no per-token bill.';
+  if (isGpuJob(job)) return gpuCostText(job, ctx);
   if (job.phase === 'failed') return `${formatUsd(job.actualUsd ?? 0)}: failed jobs are not billed.`;
   if (job.phase === 'rejected')
     return estimate === null ? 'Nothing billed.' : `Nothing billed (estimate was ${formatUsd(estimate)}).`;
@@ -220,14 +251,19 @@ function costText(job: JobRecord): string {
 /** What Cancel bills, in the confirm dialog: the person must know before pressing it. */
 export function cancelBillingNote(job: JobRecord): string {
   if (job.phase === 'awaiting_approval') return 'The request is withdrawn. Nothing has been started or billed.';
-  if (job.provider === 'gpu') return 'Training stops on your GPU host and the partial adapter is not kept.';
+  if (isGpuJob(job)) {
+    return job.phase === 'running'
+      ? 'Training stops at the next step on the GPU host; the adapter trained so far is kept there. GPU time used stays spent.'
+      : 'The job is taken off the host before training starts; no GPU time is spent.';
+  }
   if (job.phase === 'running') {
     return 'Training stops now. The provider bills the tokens already trained; no model is produced.';
   }
   return 'Training has not started, so nothing is billed.';
 }
 
-function jobButtons(job: JobRecord): Button[] {
+/** Cancel and Refresh while it runs; once tuned, Try it and Deploy where the provider offers them (capabilities). */
+function jobButtons(job: JobRecord, caps: ProviderCapabilities): Button[] {
   const value = job.id;
   if (ACTIVE.has(job.phase) || job.phase === 'awaiting_approval') {
     const buttons: Button[] = [
@@ -252,10 +288,17 @@ function jobButtons(job: JobRecord): Button[] {
     return buttons;
   }
   if (job.phase === 'succeeded' && job.fineTunedModel) {
-    const buttons: Button[] = [
-      { type: 'button', action_id: JOB_TRY_ACTION_ID, text: plain('Try it', 75), style: 'primary', value },
-    ];
-    if (job.provider === 'azure') {
+    const buttons: Button[] = [];
+    if (caps.tryIt) {
+      buttons.push({
+        type: 'button',
+        action_id: JOB_TRY_ACTION_ID,
+        text: plain('Try it', 75),
+        style: 'primary',
+        value,
+      });
+    }
+    if (caps.deploy) {
       buttons.push({
         type: 'button',
         action_id: JOB_DEPLOY_ACTION_ID,

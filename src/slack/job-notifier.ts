@@ -3,11 +3,12 @@ import { lossChartSpec } from '../charts/loss-chart.ts';
 import { renderPng } from '../charts/render.ts';
 import type { Catalogue } from '../cost/catalogue.ts';
 import type { Logger } from '../logger.ts';
-import type { Checkpoint, JobEvent, ProviderId } from '../providers/types.ts';
+import type { Checkpoint, JobEvent, Provider, ProviderId } from '../providers/types.ts';
 import type { JobPhase, JobRecord, LossPoint, Store } from '../store/types.ts';
 import { slackErrorCode } from './deliver.ts';
 import { jobApprovalMessage } from './job-approval.ts';
-import { PROVIDER_NAMES } from './job-format.ts';
+import { jobMessageContext } from './job-context.ts';
+import { capabilitiesFor } from './job-gpu.ts';
 import { type JobMessageContext, jobMessage } from './job-message.ts';
 import { findNotice, lossCurveFileName, noticeMetadata } from './job-notice-lookup.ts';
 import {
@@ -80,6 +81,8 @@ export interface SlackJobNotifierOptions {
   now: () => Date;
   approvers?: readonly string[];
   maxJobUsd?: number;
+  /** The configured providers: each job's label, capabilities (its buttons) and hosts (its GPU's rate). */
+  providers?: Partial<Record<ProviderId, Provider>>;
   /**
    * Edits allowed per minute across the app. chat.update is Tier 3 (50+ per minute); staying at 50
    * leaves room for the edits people cause by pressing buttons.
@@ -90,12 +93,14 @@ export interface SlackJobNotifierOptions {
 /** The monitor's words, said in Slack: the job's one message kept current, and replies in its thread. */
 export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier {
   const budget = new RateBudget(o.editsPerMinute ?? 50, 60_000, () => o.now().getTime());
-  const ctx = (job: JobRecord): JobMessageContext => ({
-    now: o.now(),
-    providerLabel: PROVIDER_NAMES[job.provider as ProviderId] ?? job.provider,
-    ...(o.approvers ? { approvers: o.approvers } : {}),
-    ...(o.maxJobUsd !== undefined ? { maxJobUsd: o.maxJobUsd } : {}),
-  });
+  const ctx = (job: JobRecord): JobMessageContext =>
+    jobMessageContext(job, {
+      now: o.now(),
+      providers: o.providers ?? {},
+      prices: o.prices,
+      ...(o.approvers ? { approvers: o.approvers } : {}),
+      ...(o.maxJobUsd !== undefined ? { maxJobUsd: o.maxJobUsd } : {}),
+    });
 
   async function send(args: webApi.ChatPostMessageArguments): Promise<string> {
     const res = await o.client.chat.postMessage(args);
@@ -136,12 +141,15 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
     statusChanged: (job, from, to, key) => reply(job, statusChangedReply(from, to), key),
     checkpoint: (job, checkpoint, key) => reply(job, checkpointReply(checkpoint), key),
     providerEvent: (job, event, key) => reply(job, providerEventReply(event, ctx(job).providerLabel), key),
-    stalled: (job, minutes, key) => reply(job, stalledReply(minutes, ctx(job).providerLabel), key),
+    stalled: (job, minutes, key) => {
+      const c = ctx(job);
+      return reply(job, stalledReply(minutes, c.providerLabel, capabilitiesFor(job, c).hosts), key);
+    },
     async finished(job, key) {
-      if (job.messageTs) return reply(job, finishedReply(job), key);
+      if (job.messageTs) return reply(job, finishedReply(job, ctx(job)), key);
       return send({
         channel: job.requestedBy,
-        text: `Fine-tune ${job.id}: ${finishedReply(job).text}`,
+        text: `Fine-tune ${job.id}: ${finishedReply(job, ctx(job)).text}`,
         metadata: noticeMetadata(job.id, key),
       });
     },

@@ -5,9 +5,12 @@ type ModalView = types.ModalView;
 
 import type { ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
-import { formatCount, formatUsd, mentionList } from './job-format.ts';
+import { formatCount, formatUsd, loraWords, mentionList } from './job-format.ts';
 import { JOB_REVIEW_CALLBACK_ID } from './job-ids.ts';
+import { type GpuReviewFacts, gpuEstimateLine, gpuNoteBlocks, preflightBlocks } from './job-review-gpu.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
+
+export type { GpuReviewFacts, PreflightFacts } from './job-review-gpu.ts';
 
 /**
  * The facts the review shows; the same shape src/jobs/review.ts `reviewFacts()` returns (declared
@@ -29,8 +32,10 @@ export interface JobReviewFacts {
   assumptions: string;
   needsApproval: boolean;
   approvers: string[];
-  /** False when the file has errors. */
+  /** False when the file has errors (or, on a GPU host, the pre-flight failed). */
   canStart: boolean;
+  /** A LoRA job on GPU hosts: where it was priced, the pre-flight, warnings. */
+  gpu?: GpuReviewFacts;
 }
 
 export interface JobReviewInput {
@@ -45,9 +50,17 @@ export interface JobReviewInput {
 
 const TITLE = 'Review the job';
 
-/** The request in two lines: model, provider, method, hyper-parameters; file and channel. */
+/** The request in three lines: model, provider, method, hyper-parameters (or LoRA settings and host); file and channel. */
 export function requestSummary(input: Pick<JobReviewInput, 'request' | 'providerLabel'>): string {
   const r = input.request;
+  if (r.lora) {
+    const host = r.host ? `\`${escapeMrkdwn(r.host)}\`` : 'auto';
+    return (
+      `*\`${escapeMrkdwn(r.model)}\`* on *${escapeMrkdwn(input.providerLabel)}* · host ${host}\n` +
+      `${loraWords(r.lora)}\n` +
+      `Training file: ${escapeMrkdwn(r.trainingFileName ?? 'no file')} · reports in <#${r.channelId}>`
+    );
+  }
   const hp = r.hyperparameters;
   const tier = r.trainingType ? ` (${r.trainingType} tier)` : '';
   const file = r.trainingFileName ?? r.trainingFileId ?? 'no file';
@@ -61,6 +74,7 @@ export function requestSummary(input: Pick<JobReviewInput, 'request' | 'provider
 }
 
 function validationText(facts: JobReviewFacts): string {
+  const tokens = facts.gpu ? 'tokens to train' : 'billable tokens';
   const v = facts.validation;
   if (!v) return ':information_source: The file is already on the provider, so I did not check it here.';
   if (v.fatal) return `:x: *The file could not be read as training data*: ${escapeMrkdwn(v.fatal)}`;
@@ -74,24 +88,29 @@ function validationText(facts: JobReviewFacts): string {
     v.epochs === undefined ? '' : ` (${v.epochs} epoch${v.epochs === 1 ? '' : 's'}${v.epochsAuto ? ', auto' : ''})`;
   const warnings =
     v.warnings > 0 ? ` · :warning: ${formatCount(v.warnings)} warning${v.warnings === 1 ? '' : 's'}` : '';
-  return `:white_check_mark: *The file is ready*: ${formatCount(v.examples)} examples · ${formatCount(v.billableTokens)} billable tokens${epochs}${warnings}`;
+  return `:white_check_mark: *The file is ready*: ${formatCount(v.examples)} examples · ${formatCount(v.billableTokens)} ${tokens}${epochs}${warnings}`;
 }
 
 /** The review step: what will run, whether the file is fit, what it costs, and who must approve. */
 export function jobReviewView(input: JobReviewInput): ModalView {
   const { facts } = input;
   const fileBad = (facts.validation?.errors ?? 0) > 0 || facts.validation?.fatal !== undefined;
+  // canStart says it already; the pre-flight is checked here too, so a view cannot offer Start without it.
+  const hostBad = facts.gpu?.preflight?.ok === false || (facts.gpu?.blockers.length ?? 0) > 0;
   const noApprover = facts.needsApproval && facts.approvers.length === 0;
-  const canSubmit = facts.canStart && !fileBad && !noApprover;
+  const canSubmit = facts.canStart && !fileBad && !hostBad && !noApprover;
 
   const estimate = facts.estimateUsd === null ? 'no estimate' : formatUsd(facts.estimateUsd);
+  const gpuLine = facts.gpu ? gpuEstimateLine(facts.gpu) : undefined;
   const blocks: KnownBlock[] = [
     { type: 'section', text: mrkdwn(requestSummary(input)) },
     { type: 'divider' },
     { type: 'section', text: mrkdwn(validationText(facts)) },
-    { type: 'section', text: mrkdwn(`*Estimated cost: ${estimate}*`) },
+    ...(facts.gpu ? gpuNoteBlocks(facts.gpu) : []),
+    { type: 'section', text: mrkdwn(`*Estimated cost: ${estimate}*${gpuLine ? `\n${gpuLine}` : ''}`) },
     { type: 'context', elements: [mrkdwn(escapeMrkdwn(facts.assumptions))] },
   ];
+  if (facts.gpu?.preflight) blocks.push({ type: 'divider' }, ...preflightBlocks(facts.gpu.preflight));
   if (facts.needsApproval) {
     const limit = input.maxJobUsd === undefined ? 'the limit' : `the ${formatUsd(input.maxJobUsd)} limit`;
     const why = facts.estimateUsd === null ? 'There is no estimate for this job' : `This is over ${limit} per job`;
@@ -132,7 +151,9 @@ export function jobReviewWorkingView(input: Pick<JobReviewInput, 'request' | 'pr
         type: 'section',
         text: mrkdwn(
           `:hourglass_flowing_sand: Checking ${escapeMrkdwn(file)}: reading every example, counting tokens and working out the cost. ` +
-            'Large files take a few seconds.',
+            (input.request.lora
+              ? 'The host runs its pre-flight meanwhile (GPU, memory, disk, packages, the base model); that can take a minute.'
+              : 'Large files take a few seconds.'),
         ),
       },
     ],

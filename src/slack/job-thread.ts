@@ -15,6 +15,7 @@ import {
   PHASE_WORDS,
   usdDifference,
 } from './job-format.ts';
+import { adapterText, type GpuMessageContext, gpuCostSoFar, gpuSummaryText, isGpuJob } from './job-gpu.ts';
 import {
   JOB_DELETE_DEPLOYMENT_ACTION_ID,
   JOB_FIELD_ACTION_ID,
@@ -59,15 +60,34 @@ export function errorReply(error: Pick<JobError, 'message' | 'hint'>): ThreadRep
   return say(`:x: ${escapeMrkdwn(error.message)}${hint}`);
 }
 
-export function stalledReply(minutes: number, providerLabel: string): ThreadReply {
+/** No event for a while. `onHost`: the job runs on a GPU host (capabilities `hosts`), where a person looks differently. */
+export function stalledReply(minutes: number, providerLabel: string, onHost = false): ThreadReply {
+  const look = onHost
+    ? 'check the trainer on the host (`nvidia-smi`, and `events.jsonl` in the job’s folder), or press Refresh.'
+    : 'check the job in the provider’s console, or press Refresh.';
   return say(
     `:zzz: No news from ${escapeMrkdwn(providerLabel)} for ${formatDuration(minutes * 60_000)} while the job is running. ` +
-      'It may just be slow; if this lasts, check the job in the provider’s console, or press Refresh.',
+      `It may just be slow; if this lasts, ${look}`,
   );
 }
 
-/** The thread's closing reply: the summary (the message above has the details), the failure, or the cancel. */
-export function finishedReply(job: JobRecord): ThreadReply {
+/**
+ * The thread's closing reply: the summary (the message above has the details), the failure, or the
+ * cancel. A GPU job's summary has the adapter, GPU-hours, throughput and cost against the estimate;
+ * `ctx` prices its GPU time when the record has no cost yet.
+ */
+export function finishedReply(job: JobRecord, ctx: GpuMessageContext = {}): ThreadReply {
+  if (job.phase === 'succeeded' && isGpuJob(job)) {
+    return say(`:white_check_mark: ${mention(job.requestedBy)} ${gpuSummaryText(job, ctx)}`);
+  }
+  if (job.phase === 'cancelled' && isGpuJob(job)) {
+    const adapter = adapterText(job);
+    const spent = gpuCostSoFar(job, ctx);
+    return say(
+      `:octagonal_sign: The job was cancelled.${adapter ? ` The adapter trained so far is kept: ${adapter}.` : ' No adapter was saved.'}` +
+        `${spent !== undefined ? ` GPU time used: ${formatUsd(spent)}.` : ''}`,
+    );
+  }
   if (job.phase === 'succeeded') {
     const cost =
       job.actualUsd !== null

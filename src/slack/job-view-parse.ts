@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ModelInfo, ProviderId, TrainingMethod } from '../providers/types.ts';
+import type { LoraSettings, ModelInfo, ProviderId, TrainingMethod } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import { capabilitiesOf, type JobProviderChoice } from './job-choice.ts';
 import {
   JOB_START_BLOCKS as B,
   JOB_FIELD_ACTION_ID as FIELD,
@@ -8,89 +9,45 @@ import {
   JOB_PROVIDER_ACTION_ID,
   modelBlockId,
 } from './job-ids.ts';
+import {
+  BATCH_SIZE,
+  CHANNEL_ID,
+  FILE_ID,
+  FILE_NAME_MAX,
+  type JobStartRequest,
+  jobStartRequestSchema,
+  LORA_HYPERPARAMETERS,
+  LR_MULTIPLIER_MAX,
+  PROVIDER_IDS,
+  SUFFIX_CHARS,
+  SUFFIX_MAX,
+} from './job-request.ts';
+import { parseHost, parseLora } from './job-view-lora.ts';
+import { baseModelProblem, LORA_NUMBER_FIELDS } from './lora-settings.ts';
 import { flagUnreadable, readForm, type StateValue } from './payloads.ts';
-import { EPOCHS, parseEpochs } from './validate-view.ts';
+import { parseEpochs } from './validate-view.ts';
 
 /**
  * Reading the `/finetune start` modal (job-view.ts renders it). Pure; errors are keyed by input block.
  * The request it returns is checked against `jobStartRequestSchema`, the schema the review step's
- * private_metadata is decoded with, so both steps hold a job to the same ranges.
+ * private_metadata is decoded with, so both steps hold a job to the same ranges. What is read follows
+ * the provider's capabilities: a model from its list or one typed, hosted knobs or LoRA settings.
  */
 
-export interface JobProviderChoice {
-  id: ProviderId;
-  label: string;
-  models: ModelInfo[];
-}
+export type { JobHostChoice, JobProviderChoice } from './job-choice.ts';
 
 export type JobStartValues = Record<string, Record<string, StateValue>>;
 
-export const PROVIDER_IDS = ['openai', 'azure', 'gpu'] as const satisfies readonly ProviderId[];
-
-/** Suffix limits: Azure takes 40 characters, OpenAI 64 (shared/research/provider-apis.md §2 and §4.2). */
-export const SUFFIX_MAX: Record<ProviderId, number> = { azure: 40, openai: 64, gpu: 64 };
-
-export const BATCH_SIZE = { min: 1, max: 256 } as const;
-/** The API only says "> 0"; above 10 is almost surely a typo (defaults are 0.05–2). */
-export const LR_MULTIPLIER_MAX = 10;
-
-/** The file Slack received from the modal's file input; the handler downloads it for validation and upload. */
-export interface UploadedTrainingFile {
-  id: string;
-  name: string;
-  url_private_download?: string;
-  size?: number;
-}
-
-export type JobStartRequest = JobRequest & {
-  provider: ProviderId;
-  channelId: string;
-  uploadedFile?: UploadedTrainingFile;
-};
-
-/** OpenAI and Azure both name uploaded files `file-…`. */
-const FILE_ID = /^file-[A-Za-z0-9_-]{1,120}$/;
-const SUFFIX_CHARS = /^[A-Za-z0-9_-]+$/;
-const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
-const CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
-const SLACK_FILE_ID = /^F[A-Z0-9]{1,40}$/;
-const FILE_NAME_MAX = 255;
-
-const auto = <T extends z.ZodType>(n: T) => z.union([z.literal('auto'), n]);
-
-const jobStartRequestShape = z.strictObject({
-  provider: z.enum(PROVIDER_IDS),
-  channelId: z.string().max(40).regex(CHANNEL_ID),
-  model: z.string().max(128).regex(MODEL_ID),
-  method: z.enum(['supervised', 'dpo']),
-  trainingFileId: z.string().max(125).regex(FILE_ID).optional(),
-  trainingFileName: z.string().min(1).max(FILE_NAME_MAX).optional(),
-  validationFileId: z.string().max(125).regex(FILE_ID).optional(),
-  suffix: z.string().min(1).max(64).regex(SUFFIX_CHARS).optional(),
-  seed: z.number().int().min(0).max(2_147_483_647).optional(),
-  hyperparameters: z.strictObject({
-    nEpochs: auto(z.number().int().min(EPOCHS.min).max(EPOCHS.max)),
-    batchSize: auto(z.number().int().min(BATCH_SIZE.min).max(BATCH_SIZE.max)),
-    learningRateMultiplier: auto(z.number().gt(0).max(LR_MULTIPLIER_MAX)),
-    beta: auto(z.number().gt(0).max(2)).optional(),
-  }),
-  trainingType: z.enum(['standard', 'globalstandard', 'developer']).optional(),
-  billableTokens: z.number().int().nonnegative().max(1e13).optional(),
-  uploadedFile: z
-    .strictObject({
-      id: z.string().max(41).regex(SLACK_FILE_ID),
-      name: z.string().min(1).max(FILE_NAME_MAX),
-      url_private_download: z.string().max(3000).optional(),
-      size: z.number().int().nonnegative().optional(),
-    })
-    .optional(),
-});
-
-/** A job request as the form produces it: the provider's enum, the ranges, the id shapes, nothing else. */
-export const jobStartRequestSchema: z.ZodType<JobStartRequest> = jobStartRequestShape.refine(
-  (request) => !request.suffix || request.suffix.length <= SUFFIX_MAX[request.provider],
-  { path: ['suffix'], message: 'suffix too long for the provider' },
-);
+export {
+  BATCH_SIZE,
+  type JobStartRequest,
+  jobStartRequestSchema,
+  LORA_HYPERPARAMETERS,
+  LR_MULTIPLIER_MAX,
+  PROVIDER_IDS,
+  SUFFIX_MAX,
+  type UploadedTrainingFile,
+} from './job-request.ts';
 
 export const JOB_START_ERRORS = {
   provider: 'Choose a provider.',
@@ -109,12 +66,17 @@ export const JOB_START_ERRORS = {
 
 const providerId = z.enum(PROVIDER_IDS);
 
-/** What the modal shows now: the handler re-renders with these when the provider or model select dispatches. */
+/**
+ * What the modal shows now: the handler re-renders with these when the provider or model select
+ * dispatches. The model is the selected one, or the one typed where the provider takes any.
+ */
 export function jobStartSelection(values: unknown): { provider?: ProviderId; model?: string } {
   const form = readForm(values);
   const picked = providerId.safeParse(form.get(B.provider, JOB_PROVIDER_ACTION_ID)?.selected_option?.value);
   if (!picked.success) return {};
-  const model = form.get(modelBlockId(picked.data), JOB_MODEL_ACTION_ID)?.selected_option?.value;
+  const model =
+    form.get(modelBlockId(picked.data), JOB_MODEL_ACTION_ID)?.selected_option?.value ??
+    (form.get(B.baseModel, FIELD)?.value ?? '').trim();
   return { provider: picked.data, ...(model ? { model } : {}) };
 }
 
@@ -150,6 +112,14 @@ const BLOCK_OF: Record<string, string> = {
   nEpochs: B.epochs,
   batchSize: B.batchSize,
   learningRateMultiplier: B.lrMultiplier,
+  host: B.host,
+};
+
+const LORA_BLOCK_OF: Record<string, string> = {
+  method: B.loraMethod,
+  targetModules: B.loraTargets,
+  packing: B.loraPacking,
+  ...Object.fromEntries(LORA_NUMBER_FIELDS.map((f) => [f.key, f.block])),
 };
 
 /**
@@ -171,18 +141,34 @@ export function parseJobStart(
     errors[B.provider] = JOB_START_ERRORS.provider;
     return { ok: false, errors };
   }
-  const modelBlock = modelBlockId(provider.id);
-  const model = provider.models.find((m) => m.id === selection.model);
-  if (!model) {
-    errors[modelBlock] = selection.model
-      ? `${selection.model.slice(0, 80)} is not offered by ${provider.label}; choose a model from the list.`
-      : JOB_START_ERRORS.model;
+  const caps = capabilitiesOf(provider);
+  const lora = caps.knobs === 'lora';
+
+  const modelBlock = caps.baseModel === 'free' ? B.baseModel : modelBlockId(provider.id);
+  let modelId: string | undefined;
+  let model: ModelInfo | undefined;
+  if (caps.baseModel === 'free') {
+    const typed = text(B.baseModel);
+    const problem = baseModelProblem(typed);
+    if (problem) errors[B.baseModel] = problem;
+    else modelId = typed;
+    model = provider.models.find((m) => m.id === typed);
+  } else {
+    model = provider.models.find((m) => m.id === selection.model);
+    modelId = model?.id;
+    if (!model) {
+      errors[modelBlock] = selection.model
+        ? `${selection.model.slice(0, 80)} is not offered by ${provider.label}; choose a model from the list.`
+        : JOB_START_ERRORS.model;
+    }
   }
 
+  // Our trainer gets the file the bot copies to the host: there is no provider file store to name.
+  const uploadsOnly = lora;
   const upload = get(B.file)?.files?.[0];
-  const fileId = provider.id === 'gpu' ? '' : text(B.fileId);
+  const fileId = uploadsOnly ? '' : text(B.fileId);
   if (!upload?.id && fileId === '') {
-    errors[B.file] = provider.id === 'gpu' ? JOB_START_ERRORS.noUpload : JOB_START_ERRORS.noFile;
+    errors[B.file] = uploadsOnly ? JOB_START_ERRORS.noUpload : JOB_START_ERRORS.noFile;
   } else if (upload?.id && fileId !== '') {
     errors[B.fileId] = JOB_START_ERRORS.both;
   } else if (fileId !== '' && !FILE_ID.test(fileId)) {
@@ -192,12 +178,72 @@ export function parseJobStart(
   } else if (upload?.id && (upload.name ?? '').length > FILE_NAME_MAX) {
     errors[B.file] = JOB_START_ERRORS.fileName;
   }
-  const validationFileId = provider.id === 'gpu' ? '' : text(B.validationFileId);
+  const validationFileId = uploadsOnly ? '' : text(B.validationFileId);
   if (validationFileId !== '' && !FILE_ID.test(validationFileId)) {
     errors[B.validationFileId] = JOB_START_ERRORS.fileId;
   }
 
-  const suffix = text(B.suffix);
+  const knobs = lora ? loraKnobs(form, provider, errors) : hostedKnobs(form, provider, model, errors);
+
+  const channelId = get(B.channel)?.selected_conversation ?? '';
+  if (!CHANNEL_ID.test(channelId)) errors[B.channel] = JOB_START_ERRORS.channel;
+
+  const tier = get(B.trainingType)?.selected_option?.value;
+  const trainingType =
+    provider.id === 'azure'
+      ? tier === 'standard' || tier === 'developer' || tier === 'globalstandard'
+        ? tier
+        : 'globalstandard'
+      : undefined;
+
+  flagUnreadable(form, errors);
+  if (Object.keys(errors).length > 0 || modelId === undefined || knobs === null) {
+    return { ok: false, errors };
+  }
+  const request: JobStartRequest = {
+    provider: provider.id,
+    channelId,
+    model: modelId,
+    ...knobs,
+    ...(fileId ? { trainingFileId: fileId } : {}),
+    ...(upload?.id
+      ? {
+          trainingFileName: upload.name ?? 'training.jsonl',
+          uploadedFile: {
+            id: upload.id,
+            name: upload.name ?? 'training.jsonl',
+            ...(upload.url_private_download ? { url_private_download: upload.url_private_download } : {}),
+            ...(typeof upload.size === 'number' ? { size: upload.size } : {}),
+          },
+        }
+      : {}),
+    ...(validationFileId ? { validationFileId } : {}),
+    ...(trainingType ? { trainingType } : {}),
+  };
+  const checked = jobStartRequestSchema.safeParse(request);
+  if (checked.success) return { ok: true, request: checked.data };
+  for (const issue of checked.error.issues) {
+    const field = String(issue.path.at(-1) ?? issue.path[0] ?? '');
+    const block =
+      issue.path[0] === 'lora'
+        ? (LORA_BLOCK_OF[field] ?? B.loraMethod)
+        : (BLOCK_OF[field] ?? BLOCK_OF[String(issue.path[0])] ?? modelBlock);
+    errors[block] ??= 'Check this field: it is not something the provider accepts.';
+  }
+  return { ok: false, errors };
+}
+
+type Knobs = Pick<JobRequest, 'method' | 'hyperparameters' | 'suffix' | 'lora' | 'host'>;
+
+/** OpenAI's and Azure's knobs: suffix, method (DPO where the model has it), epochs, batch size, LR multiplier. */
+function hostedKnobs(
+  form: ReturnType<typeof readForm>,
+  provider: JobProviderChoice,
+  model: ModelInfo | undefined,
+  errors: Record<string, string>,
+): Knobs | null {
+  const get = (block: string) => form.get(block, FIELD);
+  const suffix = (get(B.suffix)?.value ?? '').trim();
   const suffixMax = SUFFIX_MAX[provider.id];
   if (suffix.length > suffixMax) {
     errors[B.suffix] =
@@ -219,50 +265,22 @@ export function parseJobStart(
   if (batchSize === null) errors[B.batchSize] = JOB_START_ERRORS.batchSize;
   const lr = lrMultiplier(get(B.lrMultiplier)?.value);
   if (lr === null) errors[B.lrMultiplier] = JOB_START_ERRORS.lrMultiplier;
-
-  const channelId = get(B.channel)?.selected_conversation ?? '';
-  if (!CHANNEL_ID.test(channelId)) errors[B.channel] = JOB_START_ERRORS.channel;
-
-  const tier = get(B.trainingType)?.selected_option?.value;
-  const trainingType =
-    provider.id === 'azure'
-      ? tier === 'standard' || tier === 'developer' || tier === 'globalstandard'
-        ? tier
-        : 'globalstandard'
-      : undefined;
-
-  flagUnreadable(form, errors);
-  if (Object.keys(errors).length > 0 || !model || typeof epochs === 'object' || batchSize === null || lr === null) {
-    return { ok: false, errors };
-  }
-  const request: JobStartRequest = {
-    provider: provider.id,
-    channelId,
-    model: model.id,
+  if (typeof epochs === 'object' || batchSize === null || lr === null) return null;
+  return {
     method,
-    ...(fileId ? { trainingFileId: fileId } : {}),
-    ...(upload?.id
-      ? {
-          trainingFileName: upload.name ?? 'training.jsonl',
-          uploadedFile: {
-            id: upload.id,
-            name: upload.name ?? 'training.jsonl',
-            ...(upload.url_private_download ? { url_private_download: upload.url_private_download } : {}),
-            ...(typeof upload.size === 'number' ? { size: upload.size } : {}),
-          },
-        }
-      : {}),
-    ...(validationFileId ? { validationFileId } : {}),
     ...(suffix ? { suffix } : {}),
     hyperparameters: { nEpochs: epochs, batchSize, learningRateMultiplier: lr },
-    ...(trainingType ? { trainingType } : {}),
   };
-  const checked = jobStartRequestSchema.safeParse(request);
-  if (checked.success) return { ok: true, request: checked.data };
-  for (const issue of checked.error.issues) {
-    const field = String(issue.path.at(-1) ?? issue.path[0] ?? '');
-    const block = BLOCK_OF[field] ?? BLOCK_OF[String(issue.path[0])] ?? modelBlock;
-    errors[block] ??= 'Check this field: it is not something the provider accepts.';
-  }
-  return { ok: false, errors };
+}
+
+/** Our trainer's knobs: the LoRA settings and the host (absent: auto). */
+function loraKnobs(
+  form: ReturnType<typeof readForm>,
+  provider: JobProviderChoice,
+  errors: Record<string, string>,
+): Knobs | null {
+  const host = capabilitiesOf(provider).hosts ? parseHost(form, provider.hosts, errors) : undefined;
+  const lora: LoraSettings | null = parseLora(form, errors);
+  if (lora === null || host === null) return null;
+  return { method: 'supervised', hyperparameters: LORA_HYPERPARAMETERS, lora, ...(host ? { host } : {}) };
 }

@@ -6,6 +6,7 @@ type PlainTextOption = types.PlainTextOption;
 
 import type { ModelInfo, ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import { capabilitiesOf } from './job-choice.ts';
 import {
   JOB_START_BLOCKS as B,
   JOB_FIELD_ACTION_ID as FIELD,
@@ -14,10 +15,12 @@ import {
   JOB_START_CALLBACK_ID,
   modelBlockId,
 } from './job-ids.ts';
+import { baseModelInput, hostInput, loraInputs } from './job-view-lora.ts';
 import { type JobProviderChoice, SUFFIX_MAX } from './job-view-parse.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 export {
+  type JobHostChoice,
   type JobProviderChoice,
   type JobStartRequest,
   type JobStartValues,
@@ -42,7 +45,11 @@ export const TRAINING_TIERS: { value: NonNullable<JobRequest['trainingType']>; l
   { value: 'developer', label: 'Developer', hint: 'Half the Global price on spot capacity; may pause, no SLA.' },
 ];
 
-/** The `/finetune start` modal. Swapping the provider (or model) dispatches an action; the handler re-renders with it. */
+/**
+ * The `/finetune start` modal. Swapping the provider (or model) dispatches an action; the handler
+ * re-renders with it. What it asks follows the provider's capabilities: a model from the list or one
+ * typed; hosted knobs or the LoRA settings; a host where jobs run on named hosts.
+ */
 export function jobStartView(opts: JobStartOptions): ModalView {
   const base = {
     type: 'modal' as const,
@@ -59,20 +66,17 @@ export function jobStartView(opts: JobStartOptions): ModalView {
         {
           type: 'section',
           text: mrkdwn(
-            'No training provider is configured here yet. Ask whoever runs the bot to set `OPENAI_API_KEY` or the ' +
-              '`AZURE_OPENAI_*` variables; `/finetune cost` and `/finetune validate` work without them.',
+            'No training provider is configured here yet. Ask whoever runs the bot to set `OPENAI_API_KEY`, the ' +
+              '`AZURE_OPENAI_*` variables, or GPU hosts (`GPU_HOSTS_FILE` or `GPU_SSH_HOST`); ' +
+              '`/finetune cost` and `/finetune validate` work without them.',
           ),
         },
       ],
     };
   }
   const prefill = opts.prefill ?? {};
+  const caps = capabilitiesOf(provider);
   const providerOptions = opts.providers.map((p) => ({ text: plain(p.label, 75), value: p.id }));
-  const modelOptions = provider.models.slice(0, 100).map((m) => ({ text: plain(m.label || m.id, 75), value: m.id }));
-  const model = provider.models.find((m) => m.id === prefill.model) ?? provider.models[0];
-  const hp = prefill.hyperparameters;
-  const onProvider = provider.id !== 'gpu';
-
   const blocks: KnownBlock[] = [
     {
       type: 'input',
@@ -87,6 +91,34 @@ export function jobStartView(opts: JobStartOptions): ModalView {
       },
     },
   ];
+  if (caps.hosts) blocks.push(hostInput(provider, prefill.host));
+  const model = caps.baseModel === 'free' ? undefined : modelSelect(provider, prefill.model, blocks);
+  if (caps.baseModel === 'free') blocks.push(baseModelInput(provider, prefill.model));
+  if (caps.knobs === 'lora') {
+    blocks.push(fileInput(false), ...loraInputs(prefill.lora));
+  } else {
+    blocks.push(...hostedInputs(provider, model, prefill));
+  }
+  blocks.push({
+    type: 'input',
+    block_id: B.channel,
+    label: plain('Report in'),
+    hint: plain('The job’s message, updated as it runs, goes here. Invite me to private channels first.'),
+    element: {
+      type: 'conversations_select',
+      action_id: FIELD,
+      // The command's channel: given explicitly when known, else Slack's "where the modal was opened".
+      ...(prefill.channelId ? { initial_conversation: prefill.channelId } : { default_to_current_conversation: true }),
+      filter: { include: ['public', 'private'], exclude_bot_users: true },
+    },
+  });
+  return { ...base, submit: plain('Review', 24), blocks };
+}
+
+/** The model select (capabilities `baseModel: 'list'`), or a warning when the provider lists none. */
+function modelSelect(provider: JobProviderChoice, prefill: string | undefined, blocks: KnownBlock[]) {
+  const modelOptions = provider.models.slice(0, 100).map((m) => ({ text: plain(m.label || m.id, 75), value: m.id }));
+  const model = provider.models.find((m) => m.id === prefill) ?? provider.models[0];
   if (modelOptions.length === 0) {
     blocks.push({
       type: 'section',
@@ -108,28 +140,41 @@ export function jobStartView(opts: JobStartOptions): ModalView {
       },
     });
   }
-  blocks.push({
+  return model;
+}
+
+/** The upload; optional where a file already on the provider may be named instead. */
+function fileInput(orFileId: boolean): KnownBlock {
+  return {
     type: 'input',
     block_id: B.file,
-    optional: onProvider,
+    optional: orFileId,
     label: plain('Training file (JSONL)'),
     hint: plain(
-      onProvider
+      orFileId
         ? 'Upload it here, or give the id of a file already on the provider below. It is checked before anything starts.'
-        : 'One example per line. It is checked before anything starts.',
+        : 'One example per line. It is checked before anything starts, then copied to the host the job runs on.',
     ),
     element: { type: 'file_input', action_id: FIELD, filetypes: ['jsonl'], max_files: 1 },
-  });
-  if (onProvider) {
-    blocks.push(
-      textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
-        hint: 'The id the provider gave the uploaded file.',
-      }),
-      textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
-        hint: 'Optional: a file already on the provider, for validation loss.',
-      }),
-    );
-  }
+  };
+}
+
+/** A hosted API's inputs (capabilities `knobs: 'hosted'`): file ids, suffix, method, epochs, batch, LR, tier. */
+function hostedInputs(
+  provider: JobProviderChoice,
+  model: ModelInfo | undefined,
+  prefill: NonNullable<JobStartOptions['prefill']>,
+): KnownBlock[] {
+  const hp = prefill.hyperparameters;
+  const blocks: KnownBlock[] = [
+    fileInput(true),
+    textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
+      hint: 'The id the provider gave the uploaded file.',
+    }),
+    textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
+      hint: 'Optional: a file already on the provider, for validation loss.',
+    }),
+  ];
   const suffixMax = SUFFIX_MAX[provider.id];
   blocks.push(
     textInput(B.suffix, 'Model name suffix', 'support-bot', prefill.suffix?.slice(0, suffixMax), {
@@ -163,20 +208,7 @@ export function jobStartView(opts: JobStartOptions): ModalView {
       },
     });
   }
-  blocks.push({
-    type: 'input',
-    block_id: B.channel,
-    label: plain('Report in'),
-    hint: plain('The job’s message, updated as it runs, goes here. Invite me to private channels first.'),
-    element: {
-      type: 'conversations_select',
-      action_id: FIELD,
-      // The command's channel: given explicitly when known, else Slack's "where the modal was opened".
-      ...(prefill.channelId ? { initial_conversation: prefill.channelId } : { default_to_current_conversation: true }),
-      filter: { include: ['public', 'private'], exclude_bot_users: true },
-    },
-  });
-  return { ...base, submit: plain('Review', 24), blocks };
+  return blocks;
 }
 
 function numberText(value: number | 'auto' | undefined): string | undefined {
