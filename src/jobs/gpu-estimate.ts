@@ -114,7 +114,8 @@ export function gpuJobEstimate(input: GpuEstimateInput, prices: Catalogue): GpuE
   const mfu = prices.self_hosting.default_mfu;
   const tokens = Math.round(input.tokensPerEpoch * input.lora.epochs);
   const t = gpuTraining(
-    { gpu, count: at.host.gpuCount, paramsB, method: input.lora.method, mfu },
+    // A job trains on one GPU of its host (CUDA_VISIBLE_DEVICES): the others are other jobs' slots.
+    { gpu, count: 1, paramsB, method: input.lora.method, mfu },
     prices.self_hosting,
     tokens,
   );

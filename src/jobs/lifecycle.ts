@@ -131,6 +131,10 @@ async function startNow(deps: LifecycleDeps, jobId: string, file?: TrainingFile)
     return started;
   } catch (error) {
     deps.logger.warn({ err: error, job: job.id }, 'could not start a job');
+    // No provider job took the file: what was uploaded for it (named for this job) goes too.
+    if (!job.providerJobId && Object.hasOwn(deps.providers, job.provider)) {
+      await deps.providers[job.provider]?.discardUploads(job.id).catch(() => 0);
+    }
     return failJob(deps, job, cannotReachChannel(error) ? CHANNEL_UNREACHABLE : asJobError(error));
   }
 }
@@ -240,7 +244,11 @@ export async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobErr
  */
 export async function announceEnd(deps: LifecycleDeps, job: JobRecord, points: LossPoint[]): Promise<boolean> {
   const done = await deps.store.notice(job.id, 'finished');
-  if (!done?.sentAt) {
+  // The edit comes before the claim, so a live claim means the edit is out and the ending is being
+  // told right now (a Cancel's, while the monitor retries endings): the message is not edited again.
+  const beingTold =
+    done !== undefined && !done.sentAt && Date.parse(done.claimedAt) >= deps.now().getTime() - deps.notices.leaseMs;
+  if (!done?.sentAt && !beingTold) {
     try {
       await deps.notifier.showFinal(job);
     } catch (error) {
@@ -289,7 +297,14 @@ export async function cancelJob(deps: LifecycleDeps, jobId: string, by: string):
     cancelledPatch(job, by, deps.now().toISOString(), outcome, deps.prices),
     [...ACTIVE_PHASES, 'awaiting_approval'],
   );
-  if (!cancelled) throw new JobActionError(`job ${job.id} ended while it was being cancelled`);
+  if (!cancelled) {
+    // The monitor saw the provider's cancel first (a GPU trainer stops at its next step) and told
+    // the channel: the cancel did happen, and the record says who asked for it.
+    const now = await deps.store.getJob(job.id);
+    if (now?.phase !== 'cancelled') throw new JobActionError(`job ${job.id} ended while it was being cancelled`);
+    const who = { error: { code: 'cancelled', message: `Cancelled by <@${by}>.` } };
+    return (await deps.store.updateJob(job.id, who, ['cancelled'])) ?? now;
+  }
   await announceEnd(deps, cancelled, await deps.store.lossPoints(cancelled.id));
   return cancelled;
 }

@@ -151,14 +151,13 @@ export function createMonitor(o: MonitorOptions): Monitor {
         phase: snapshot.state,
         finishedAt: snapshot.finishedAt ?? at.toISOString(),
         lastEditAt: at.toISOString(),
-        actualUsd:
-          current.provider === 'gpu'
-            ? (gpuUsd(snapshot.gpu, o.prices) ?? null) // the GPU time was spent, whatever the ending
-            : snapshot.state === 'failed'
-              ? 0 // neither OpenAI nor Azure bills a failed job
-              : billed === undefined
-                ? null
-                : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
+        actualUsd: snapshot.gpu
+          ? (gpuUsd(snapshot.gpu, o.prices) ?? null) // the GPU time was spent, whatever the ending
+          : snapshot.state === 'failed'
+            ? 0 // neither OpenAI nor Azure bills a failed job
+            : billed === undefined
+              ? null
+              : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
       };
       // Told first, recorded second: a failed post leaves the job active so the next tick tries
       // again, and a crash in between finds the notice confirmed (or in Slack) and only records.

@@ -140,10 +140,16 @@ function statusText(job: JobRecord, ctx: JobMessageContext): string {
       return capabilitiesFor(job, ctx).hosts
         ? `${head}: the host runs its pre-flight and loads the base model before training starts.`
         : `${head}: ${provider} checks the training data before it queues the job.`;
-    case 'queued':
-      return capabilitiesFor(job, ctx).hosts
-        ? `${head}: training starts when a slot on a host frees up. Waiting costs no GPU time.`
-        : `${head} at ${provider}: training starts when capacity frees up. Waiting in the queue is not billed.`;
+    case 'queued': {
+      if (!capabilitiesFor(job, ctx).hosts) {
+        return `${head} at ${provider}: training starts when capacity frees up. Waiting in the queue is not billed.`;
+      }
+      const place = /^queued:(\d+)$/.exec(job.providerStatus ?? '')?.[1];
+      const where = job.progress.host ? ` on ${escapeMrkdwn(job.progress.host)}` : '';
+      return place
+        ? `${head}: number ${place} in line for a slot${where}. Waiting costs no GPU time.`
+        : `${head}: training starts when a slot on a host frees up. Waiting costs no GPU time.`;
+    }
     case 'running': {
       const { step, totalSteps } = job.progress;
       const pct = percentDone(step, totalSteps);

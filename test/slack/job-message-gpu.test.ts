@@ -153,6 +153,11 @@ describe('the job message of a LoRA job on a GPU host', () => {
     );
   });
 
+  it('gives a queued job its place in line on its host', () => {
+    const text = textOf(jobMessage(gpuJob({ phase: 'queued', providerStatus: 'queued:2' }), ctx).blocks);
+    expect(text).toContain('number 2 in line for a slot on h100-1. Waiting costs no GPU time.');
+  });
+
   it('speaks of hosts while starting, queued and stalled', () => {
     expect(textOf(jobMessage(gpuJob({ phase: 'starting' }, { host: undefined }), ctx).blocks)).toContain(
       'copying the training file to the host and starting the trainer',

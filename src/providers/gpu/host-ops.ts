@@ -33,6 +33,16 @@ export interface HostLoad {
 
 const CHECK_CACHE_MS = 10 * 60 * 1000;
 
+// $1: the job folder, $2: the GPU index it is given.
+const WRITE_GPU = 'printf "%s\\n" "$2" > "$1/.gpu.tmp" && mv -f "$1/.gpu.tmp" "$1/gpu"';
+
+/** The lowest GPU index no running job holds; undefined on a one-GPU host (nothing to choose). */
+export function freeGpu(gpuCount: number, taken: ReadonlySet<number>): number | undefined {
+  if (gpuCount <= 1) return undefined;
+  for (let i = 0; i < gpuCount; i++) if (!taken.has(i)) return i;
+  return undefined;
+}
+
 // $1: the job folder, $2: the time. The first time a job was queued is its place in the queue.
 const MARK_QUEUED =
   '[ -e "$1/queued" ] || { printf "%s\\n" "$2" > "$1/.queued.tmp" && mv -f "$1/.queued.tmp" "$1/queued"; }';
@@ -83,10 +93,15 @@ export class HostOps {
     const run = this.#serial.then(async () => {
       const scan = await this.scan(ids);
       const rows = [...scan.folders.values()];
-      const free = this.host.maxJobs - runningOf(rows).length;
+      const running = runningOf(rows);
+      const free = this.host.maxJobs - running.length;
+      const taken = new Set(running.map((r) => r.gpu).filter((g): g is number => g !== null));
       for (const row of queueOf(rows).slice(0, Math.max(0, free))) {
         try {
-          await this.launch(row.id);
+          const gpu = freeGpu(this.host.gpuCount, taken);
+          await this.launch(row.id, gpu);
+          if (gpu !== undefined) taken.add(gpu);
+          row.gpu = gpu ?? null;
           row.launched = true;
           row.alive = true;
         } catch (error) {
@@ -100,14 +115,26 @@ export class HostOps {
     return run;
   }
 
-  /** Starts the trainer in the job's folder, detached; at most once per folder. */
-  async launch(jobId: string): Promise<void> {
+  /**
+   * Starts the trainer in the job's folder, detached; at most once per folder. With `gpu`, the job
+   * sees only that GPU (CUDA_VISIBLE_DEVICES), so jobs sharing a multi-GPU host do not all train on
+   * GPU 0; the index is kept in the folder so the next launch knows it is taken.
+   */
+  async launch(jobId: string, gpu?: number): Promise<void> {
     const dir = await this.remote.jobDir(jobId);
     const trainer = await this.#s.trainer.folder(this.remote);
+    if (gpu !== undefined) await this.remote.execOk('exec /bin/sh -c', [WRITE_GPU, 'sh', dir, String(gpu)]);
     const proc = await this.remote.startDetached(
       dir,
       [this.host.python, joinRemote(trainer, this.#s.trainer.entry), dir],
-      { launcher: this.#s.launcher, env: { PYTHONUNBUFFERED: '1', FTBOT_JOB_ID: jobId } },
+      {
+        launcher: this.#s.launcher,
+        env: {
+          PYTHONUNBUFFERED: '1',
+          FTBOT_JOB_ID: jobId,
+          ...(gpu !== undefined ? { CUDA_VISIBLE_DEVICES: String(gpu) } : {}),
+        },
+      },
     );
     this.#s.logger?.info(
       { host: this.name, job: jobId, pgid: proc.pgid, launcher: proc.launcher, again: proc.alreadyStarted },

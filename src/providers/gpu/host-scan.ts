@@ -26,6 +26,8 @@ export interface FolderRow {
   queuedAt: string | null;
   /** Marked cancelled before it launched. */
   cancelled: boolean;
+  /** The GPU index it was given at launch (CUDA_VISIBLE_DEVICES), when it was. */
+  gpu: number | null;
 }
 
 export interface JobEvents {
@@ -83,7 +85,8 @@ const SCRIPT = [
   '  fi',
   '  q=-; if [ -s "$d/queued" ]; then read -r q <"$d/queued" || true; [ -n "$q" ] || q=-; fi',
   '  c=0; [ -e "$d/cancelled" ] && c=1',
-  '  printf "%s F %s %s %s %s %s %s %s\\n" "$B" "$d" "$l" "$x" "$p" "$a" "$q" "$c"',
+  '  g=-; if [ -s "$d/gpu" ]; then read -r g <"$d/gpu" || true; [ -n "$g" ] || g=-; fi',
+  '  printf "%s F %s %s %s %s %s %s %s %s\\n" "$B" "$d" "$l" "$x" "$p" "$a" "$q" "$c" "$g"',
   'done',
   'for id in $IDS; do',
   '  e="$id/events.jsonl"',
@@ -131,7 +134,7 @@ export async function scanHost(remote: RemoteHost, ids: readonly string[], opts:
   return scan;
 }
 
-const FOLDER = /^(\S+) ([01]) (-|-?\d+) (-|\d+) (-|[01]) (\S+) ([01])$/;
+const FOLDER = /^(\S+) ([01]) (-|-?\d+) (-|\d+) (-|[01]) (\S+) ([01])(?: (-|\d{1,3}))?$/;
 
 /** The script's output as data; undefined when it was cut short (it always ends with an E line). Pure. */
 export function parseScan(stdout: string, boundary: string, tailBytes: number): HostScan | undefined {
@@ -150,7 +153,7 @@ export function parseScan(stdout: string, boundary: string, tailBytes: number): 
     else if (kind === 'F') {
       const m = FOLDER.exec(rest.join(' '));
       if (!m || !isJobId(m[1] as string)) continue;
-      const [, id, l, x, p, a, q, c] = m as unknown as string[];
+      const [, id, l, x, p, a, q, c, g] = m as unknown as string[];
       scan.folders.set(id as string, {
         id: id as string,
         launched: l === '1',
@@ -159,6 +162,7 @@ export function parseScan(stdout: string, boundary: string, tailBytes: number): 
         alive: a === '-' ? null : a === '1',
         queuedAt: q === '-' || !Number.isFinite(Date.parse(q as string)) ? null : (q as string),
         cancelled: c === '1',
+        gpu: g === undefined || !/^\d{1,3}$/.test(g) ? null : Number(g),
       });
     } else if (kind === 'H' && isJobId(rest[0] ?? '')) {
       const head = readEvents(Buffer.from(body.endsWith('\n') ? body : `${body}\n`), 0).events;

@@ -80,8 +80,10 @@ export function createGpuProvider(o: GpuProviderOptions): Provider {
   function hostOps(name: string): HostOps {
     const found = ops.get(name);
     if (!found) {
-      throw new ProviderError('invalid_request', `No GPU host is named "${name}".`, {
-        hint: `Configured hosts: ${[...ops.keys()].join(', ')}.`,
+      // not_found: a job whose host left the configuration ends as failed instead of being asked
+      // about for ever.
+      throw new ProviderError('not_found', `No GPU host is named "${name}" in this bot's configuration.`, {
+        hint: `Configured hosts: ${[...ops.keys()].join(', ') || 'none'}. Add it back to follow its jobs.`,
       });
     }
     return found;

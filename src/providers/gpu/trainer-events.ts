@@ -181,7 +181,8 @@ export function folderVerdict(folder: FolderState): { state: JobState; error: Jo
     };
   }
   if (!folder.alive) return { state: 'failed', error: KILLED };
-  if (!last || last.type === 'preparing') return { state: 'validating', error: null };
+  // Saving the adapter comes after training: still running, not back to the pre-flight.
+  if (!last || (last.type === 'preparing' && last.phase !== 'saving')) return { state: 'validating', error: null };
   return { state: 'running', error: null };
 }
 

@@ -31,6 +31,7 @@ describe('parseScan(): the host listing as data', () => {
       alive: true,
       queuedAt: '2026-11-02T10:00:00.000Z',
       cancelled: false,
+      gpu: null,
     });
     expect(scan?.folders.get('ft-abc235')).toMatchObject({
       launched: false,

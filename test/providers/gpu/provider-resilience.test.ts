@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SshPool } from '../../../src/providers/gpu/ssh-pool.ts';
 import {
@@ -181,4 +181,24 @@ describe('a one-slot host', () => {
       await secondPool.close();
     }
   });
+});
+
+describe('a host with two GPUs', () => {
+  it('gives each of two jobs running at once a GPU of its own', async () => {
+    const twoGpus = gpuHostFor(sshd, { gpuCount: 2, maxJobs: 2 });
+    const twoPool = poolFor([twoGpus]);
+    try {
+      const provider = gpuProviderFor([twoGpus], twoPool);
+      const a = await startJob('standin/ok-30x100', provider);
+      const b = await startJob('standin/ok-30x100', provider);
+      // Both launched at once (two slots), each told its own GPU.
+      await until(provider, a.ref, (s) => s.state !== 'queued', 40_000);
+      await until(provider, b.ref, (s) => s.state !== 'queued', 40_000);
+      const gpuOf = (id: string) => readFileSync(`${sshd.dir}/jobs/${id}/gpu`, 'utf8').trim();
+      expect(new Set([gpuOf(a.id), gpuOf(b.id)])).toEqual(new Set(['0', '1']));
+      await Promise.all([provider.cancel(a.ref), provider.cancel(b.ref)]);
+    } finally {
+      await twoPool.close();
+    }
+  }, 60_000);
 });

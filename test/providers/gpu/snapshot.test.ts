@@ -11,6 +11,7 @@ const row = (over: Partial<FolderRow> = {}): FolderRow => ({
   launched: true,
   exitCode: null,
   pgid: 4242,
+  gpu: null,
   alive: true,
   queuedAt: '2026-11-02T10:00:00.000Z',
   cancelled: false,

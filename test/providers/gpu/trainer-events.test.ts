@@ -121,3 +121,16 @@ describe('what a job folder says', () => {
     expect(gpuSecondsOf(events(started))).toBeNull();
   });
 });
+
+describe('the end of a run', () => {
+  it('stays running while the trainer saves the adapter', () => {
+    const { events } = readEvents(
+      Buffer.from(
+        `${JSON.stringify({ type: 'step', seq: 1, time: '2026-11-02T10:15:01.000Z', step: 5, total_steps: 5, loss: 1 })}\n` +
+          `${JSON.stringify({ type: 'preparing', seq: 2, time: '2026-11-02T10:15:02.000Z', phase: 'saving', message: 'Saving' })}\n`,
+      ),
+      0,
+    );
+    expect(folderVerdict({ recent: events, exitCode: null, alive: true }).state).toBe('running');
+  });
+});
