@@ -1,9 +1,10 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startBot } from '../../src/main.ts';
 import {
+  JOB_CANCEL_ACTION_ID,
   JOB_PROVIDER_ACTION_ID,
   JOB_REVIEW_CALLBACK_ID,
   JOB_START_CALLBACK_ID,
@@ -12,7 +13,7 @@ import {
 import { LORA_NUMBER_FIELDS } from '../../src/slack/lora-settings.ts';
 import { START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
 import type { JobRecord } from '../../src/store/types.ts';
-import { FAST } from '../providers/gpu/helpers.ts';
+import { eventually, FAST, groupMembers } from '../providers/gpu/helpers.ts';
 import { PYTHON, STANDIN } from '../providers/gpu/provider-helpers.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
@@ -161,6 +162,58 @@ async function tickUntil(id: string, ready: (j: JobRecord) => boolean, ms = 30_0
   }
 }
 
+const REQUESTER = 'U0ASKER'; // who submits the form (test/support/slack-request.ts)
+const STRANGER = 'U0STRANGER';
+let presses = 0;
+
+/** Cancel pressed on the job's message as `userId`; the response_url its ephemeral answer would go to. */
+async function pressCancel(jobId: string, userId: string): Promise<string> {
+  const path = `/respond/gpu-cancel-${++presses}`;
+  const res = await h.post(
+    interactionBody(
+      blockAction({
+        actionId: JOB_CANCEL_ACTION_ID,
+        value: jobId,
+        userId,
+        channelId: 'C0JOBS',
+        responseUrl: `${h.slack.url}${path}`,
+      }),
+    ),
+  );
+  expect(res.status).toBe(200);
+  expect(res.ms).toBeLessThan(3000);
+  return `response_url${path}`;
+}
+
+/** The ephemeral answer on `responded`, as text, once it came. */
+async function answerOn(responded: string): Promise<string> {
+  const [answer] = await h.slack.waitFor(responded);
+  expect(answer?.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+  return JSON.stringify(answer?.args);
+}
+
+/** Starts a GPU job through the form and its review; resolves to its record once it runs past `step`. */
+async function runningGpuJob(baseModel: string, step: number): Promise<JobRecord> {
+  const view = await review({ host: 'h100-1', baseModel });
+  expect(view.submit).toMatchObject({ text: 'Start job' });
+  const confirm = await h.post(
+    interactionBody(
+      viewSubmission({ callbackId: JOB_REVIEW_CALLBACK_ID, privateMetadata: view.private_metadata, values: {} }),
+    ),
+  );
+  expect(confirm.json()).toEqual({ response_action: 'clear' });
+  const created = (await jobs()).find((j) => j.request.model === baseModel);
+  const running = await tickUntil(created?.id ?? '', (j) => j.phase === 'running' && (j.progress.step ?? 0) >= step);
+  expect(running.messageTs).toBeTruthy();
+  return running;
+}
+
+/** What the bot has said in Slack so far, to compare after a press that must change nothing. */
+const said = () => ({
+  updates: h.slack.callsTo('chat.update').length,
+  posts: h.slack.callsTo('chat.postMessage').length,
+});
+
 describe('LoRA on a GPU host: the form, the review and the advisor, over signed HTTP', () => {
   it('offers the GPU host next to OpenAI, and re-renders the form for it when the provider changes', async () => {
     await h.post(slashCommandBody({ text: 'start' }));
@@ -262,6 +315,75 @@ describe('LoRA on a GPU host: the form, the review and the advisor, over signed 
       .join('\n');
     expect(summary).toContain('The adapter is ready');
     expect(summary).toMatch(/GPU-hours/);
+  }, 90_000);
+
+  it('Cancel from Slack: a stranger is refused; the requester stops the trainer on the host and keeps the adapter so far', async () => {
+    const job = await runningGpuJob('standin/ok-400x150', 2);
+    const dir = `${sshd.dir}/jobs/${job.id}`;
+    const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8').trim());
+    expect(groupMembers(pgid).length).toBeGreaterThan(0);
+    h.slack.reset();
+
+    // A stranger's press: refused, to them only; nothing stops on the host, nothing changes.
+    const refused = await answerOn(await pressCancel(job.id, STRANGER));
+    expect(refused).toContain(
+      `Only <@${REQUESTER}> (who started it), an approver or an admin of this bot can cancel this job.`,
+    );
+    expect(said()).toEqual({ updates: 0, posts: 0 });
+    expect(existsSync(`${dir}/cancel`)).toBe(false);
+    expect(existsSync(`${dir}/exit_code`)).toBe(false);
+    expect(groupMembers(pgid).length).toBeGreaterThan(0);
+    expect(await h.withStore((s) => s.getJob(job.id))).toMatchObject({ phase: 'running', updatedAt: job.updatedAt });
+
+    // The requester's press: the trainer stops at its next step, saves the adapter, and its group is gone.
+    const responded = await pressCancel(job.id, REQUESTER);
+    const cancelled = await eventually('the job cancelled in the store', async () => {
+      const now = (await h.withStore((s) => s.getJob(job.id))) as JobRecord;
+      if (now.phase !== 'cancelled') throw new Error(now.phase);
+      return now;
+    });
+    const adapter = `${dir}/output/adapter`;
+    expect(cancelled).toMatchObject({
+      phase: 'cancelled',
+      error: { code: 'cancelled', message: `Cancelled by <@${REQUESTER}>.` },
+      fineTunedModel: adapter,
+      finishedAt: expect.any(String),
+      progress: expect.objectContaining({ host: 'h100-1' }),
+    });
+    await eventually('the trainer’s process group gone', async () => expect(groupMembers(pgid)).toEqual([]));
+    expect(readFileSync(`${dir}/exit_code`, 'utf8').trim()).toBe('3');
+    expect(existsSync(`${adapter}/adapter_model.safetensors`)).toBe(true);
+    const events = readFileSync(`${dir}/events.jsonl`, 'utf8').trim().split('\n');
+    expect(JSON.parse(events.at(-1) ?? '{}')).toMatchObject({ type: 'error', reason: 'cancelled' });
+    expect(events.at(-1)).toContain('the cancel flag file was found');
+
+    // The message edited once to its final state; the thread says so and where the adapter is.
+    const [reply] = await h.slack.waitFor('chat.postMessage');
+    const edits = h.slack.callsTo('chat.update').map((c) => c.args as unknown as Msg);
+    expect(edits).toHaveLength(1);
+    const final = edits[0] as Msg;
+    expect(final).toMatchObject({ channel: 'C0JOBS', ts: job.messageTs });
+    expect(checkMessage(final as never)).toEqual([]);
+    expect(JSON.stringify(final.blocks)).toContain(`*Cancelled* by <@${REQUESTER}>`);
+    expect(JSON.stringify(final.blocks)).not.toContain(JOB_CANCEL_ACTION_ID);
+    expect(reply?.args).toMatchObject({ channel: 'C0JOBS', thread_ts: job.messageTs });
+    expect(String(reply?.args.text)).toContain(
+      `:octagonal_sign: The job was cancelled. The adapter trained so far is kept: \`${adapter}\``,
+    );
+    expect(h.slack.callsTo(responded)).toEqual([]); // no ephemeral "could not" for the one who cancelled
+
+    // The monitor, coming round, has nothing more to say about it.
+    h.advance(31_000);
+    await h.bot?.monitor.tick();
+    expect(said()).toEqual({ updates: 1, posts: 1 });
+
+    // A second press: told it already ended; nothing is done, on the host or in Slack.
+    const flagAt = statSync(`${dir}/cancel`).mtimeMs;
+    const again = await answerOn(await pressCancel(job.id, REQUESTER));
+    expect(again).toContain(`Job ${job.id} has already ended (cancelled).`);
+    expect(said()).toEqual({ updates: 1, posts: 1 });
+    expect(statSync(`${dir}/cancel`).mtimeMs).toBe(flagAt);
+    expect(await h.withStore((s) => s.getJob(job.id))).toEqual(cancelled);
   }, 90_000);
 
   it('opens the form on the GPU host with the advisor’s suggested model for a self-hosting recommendation', async () => {
