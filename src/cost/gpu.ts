@@ -92,3 +92,8 @@ export function servingPlan(
     monthlyUsd: replicas * replicaMonthlyUsd,
   };
 }
+
+/** What GPU time costs, to the cent: measured GPU-seconds at an hourly rate (wall time × GPUs used). */
+export function gpuTimeUsd(gpuSeconds: number, hourlyUsd: number): number {
+  return Math.round((Math.max(0, gpuSeconds) / SECONDS_PER_HOUR) * hourlyUsd * 100) / 100;
+}

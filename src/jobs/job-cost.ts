@@ -1,4 +1,5 @@
 import type { Catalogue } from '../cost/catalogue.ts';
+import { gpuTimeUsd } from '../cost/gpu.ts';
 import { resolveOption } from '../cost/options.ts';
 import type { AzureTier } from '../cost/schema.ts';
 import type { ProviderId } from '../providers/types.ts';
@@ -41,7 +42,7 @@ export function gpuUsd(
 ): number | undefined {
   if (!gpu || gpu.gpuSeconds === null || !(gpu.gpuSeconds >= 0)) return undefined;
   const rate = catalogue.gpus[gpu.gpuType]?.hourly_usd;
-  return rate === undefined ? undefined : round2((gpu.gpuSeconds / 3600) * rate);
+  return rate === undefined ? undefined : gpuTimeUsd(gpu.gpuSeconds, rate);
 }
 
 /** The job modal's tier words to the catalogue's: Azure calls its Global tier "globalstandard". */

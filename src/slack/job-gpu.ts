@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { gpuTimeUsd } from '../cost/gpu.ts';
 
 type MrkdwnElement = types.MrkdwnElement;
 
@@ -55,9 +56,7 @@ export function gpuHourlyUsd(job: Pick<JobRecord, 'progress' | 'request'>, ctx: 
 }
 
 /** GPU-seconds (summed over the job's GPUs) at an hourly rate, to the cent. */
-export function gpuUsd(gpuSeconds: number, hourlyUsd: number): number {
-  return Math.round((Math.max(0, gpuSeconds) / 3600) * hourlyUsd * 100) / 100;
-}
+export const gpuUsd = gpuTimeUsd;
 
 /** What the GPU time has cost so far: the record's figure when the monitor set one, else GPU-seconds × rate. */
 export function gpuCostSoFar(job: JobRecord, ctx: GpuMessageContext): number | undefined {
