@@ -55,15 +55,7 @@ export function reviewFacts(
     assumptions = 'The file is already on the provider, so it was not read here: no estimate.';
   }
   const validation = report
-    ? {
-        examples: report.validExamples,
-        billableTokens: report.trainingTokens * estimateEpochs(request, report),
-        epochs: estimateEpochs(request, report),
-        epochsAuto: typeof request.hyperparameters.nEpochs !== 'number',
-        warnings: report.warnings.length,
-        errors: report.totalErrors,
-        ...(report.fatal ? { fatal: report.fatal } : {}),
-      }
+    ? validationFacts(report, estimateEpochs(request, report), typeof request.hyperparameters.nEpochs !== 'number')
     : undefined;
   return {
     ...(validation ? { validation } : {}),
@@ -72,6 +64,19 @@ export function reviewFacts(
     needsApproval: needsApproval(policy, estimateUsd),
     approvers: policy.approvers,
     canStart: report === undefined || report.ok,
+  };
+}
+
+/** The file's health as the review shows it, billed over `epochs`. */
+function validationFacts(report: ValidationReport, epochs: number, epochsAuto: boolean) {
+  return {
+    examples: report.validExamples,
+    billableTokens: Math.round(report.trainingTokens * epochs),
+    epochs,
+    epochsAuto,
+    warnings: report.warnings.length,
+    errors: report.totalErrors,
+    ...(report.fatal ? { fatal: report.fatal } : {}),
   };
 }
 
@@ -200,17 +205,7 @@ function loraReviewFacts(
     assumptions = 'The file was not read here, so there is no estimate.';
   }
   const checked = gpu.preflight ? preflightFacts(gpu.preflight, request.host) : undefined;
-  const validation = report
-    ? {
-        examples: report.validExamples,
-        billableTokens: Math.round(report.trainingTokens * lora.epochs),
-        epochs: lora.epochs,
-        epochsAuto: false,
-        warnings: report.warnings.length,
-        errors: report.totalErrors,
-        ...(report.fatal ? { fatal: report.fatal } : {}),
-      }
-    : undefined;
+  const validation = report ? validationFacts(report, lora.epochs, false) : undefined;
   return {
     ...(validation ? { validation } : {}),
     estimateUsd,
