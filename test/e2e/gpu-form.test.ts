@@ -1,8 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startBot } from '../../src/main.ts';
 import {
   JOB_CANCEL_ACTION_ID,
   JOB_PROVIDER_ACTION_ID,
@@ -13,8 +10,8 @@ import {
 import { LORA_NUMBER_FIELDS } from '../../src/slack/lora-settings.ts';
 import { START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
 import type { JobRecord } from '../../src/store/types.ts';
-import { eventually, FAST, groupMembers } from '../providers/gpu/helpers.ts';
-import { PYTHON, STANDIN } from '../providers/gpu/provider-helpers.ts';
+import { eventually, groupMembers } from '../providers/gpu/helpers.ts';
+import { PYTHON } from '../providers/gpu/provider-helpers.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
 import {
@@ -25,7 +22,8 @@ import {
   viewSubmission,
 } from '../support/slack-request.ts';
 import { type Sshd, startSshd } from '../support/sshd.ts';
-import { adviceSubmission, BOT_TOKEN, Harness, SECRET } from './harness.ts';
+import { GPU_START_OPTIONS } from './gpu-options.ts';
+import { adviceSubmission, Harness } from './harness.ts';
 import type { Msg, View } from './job-flow.ts';
 
 /**
@@ -35,35 +33,10 @@ import type { Msg, View } from './job-flow.ts';
  * process boundary), whose pre-flight answers as `train_lora.py --check` does.
  */
 
-class GpuHarness extends Harness {
-  readonly settings: Record<string, string>;
-  constructor(settings: Record<string, string>) {
-    super(settings);
-    this.settings = settings;
-  }
-  override async start(): Promise<this> {
-    if (!this.slack.url) await this.slack.start();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      PORT: '0',
-      SLACK_API_URL: this.slack.apiUrl,
-      DATABASE_URL: `sqlite:${this.dbPath}`,
-      ...this.settings,
-    });
-    this.bot = await startBot(config, {
-      logger: createLogger('silent'),
-      now: () => this.clock,
-      gpu: { trainerScript: STANDIN, cancel: { graceMs: 2_000, killGraceMs: 1_000, pollMs: 100 }, pool: FAST },
-    });
-    return this;
-  }
-}
-
 let sshd: Sshd;
 const openai = new FakeOpenAI();
 const settings: Record<string, string> = { OPENAI_API_KEY: 'sk-e2e-secret', POLL_CRON: '0 0 1 1 *' };
-const h = new GpuHarness(settings);
+const h = new Harness(settings, GPU_START_OPTIONS);
 
 beforeAll(async () => {
   sshd = await startSshd();

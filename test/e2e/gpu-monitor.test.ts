@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
-import { createLogger } from '../../src/logger.ts';
-import { startBot } from '../../src/main.ts';
 import { openStore } from '../../src/store/index.ts';
 import type { JobRecord, NewJob } from '../../src/store/types.ts';
-import { FAST } from '../providers/gpu/helpers.ts';
-import { PYTHON, STANDIN, TRAINING_TEXT } from '../providers/gpu/provider-helpers.ts';
+import { PYTHON, TRAINING_TEXT } from '../providers/gpu/provider-helpers.ts';
 import { type Sshd, startSshd } from '../support/sshd.ts';
-import { BOT_TOKEN, Harness, SECRET } from './harness.ts';
+import { GPU_START_OPTIONS } from './gpu-options.ts';
+import { Harness } from './harness.ts';
 
 /**
  * The real bot (HTTP mode, SQLite, Slack faked at the HTTP edge) with one GPU host configured by
@@ -18,34 +15,9 @@ import { BOT_TOKEN, Harness, SECRET } from './harness.ts';
  * "monitoring degraded" once while the host is away and once when it is back, and a bot restart.
  */
 
-class GpuHarness extends Harness {
-  readonly settings: Record<string, string>;
-  constructor(settings: Record<string, string>) {
-    super(settings);
-    this.settings = settings;
-  }
-  override async start(): Promise<this> {
-    if (!this.slack.url) await this.slack.start();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SECRET,
-      PORT: '0',
-      SLACK_API_URL: this.slack.apiUrl,
-      DATABASE_URL: `sqlite:${this.dbPath}`,
-      ...this.settings,
-    });
-    this.bot = await startBot(config, {
-      logger: createLogger('silent'),
-      now: () => this.clock,
-      gpu: { trainerScript: STANDIN, cancel: { graceMs: 2_000, killGraceMs: 1_000, pollMs: 100 }, pool: FAST },
-    });
-    return this;
-  }
-}
-
 let sshd: Sshd;
 const settings: Record<string, string> = { POLL_CRON: '0 0 1 1 *', NOTICE_LEASE_SECONDS: '5' };
-const h = new GpuHarness(settings);
+const h = new Harness(settings, GPU_START_OPTIONS);
 
 beforeAll(async () => {
   sshd = await startSshd();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { type RunningBot, startBot } from '../../src/main.ts';
+import { type RunningBot, type StartOptions, startBot } from '../../src/main.ts';
 import { ANSWER_ACTION_ID } from '../../src/slack/questionnaire-view.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
@@ -24,8 +24,11 @@ export class Harness {
 
   /** `env` adds to or overrides the test configuration (MAX_FILE_MB, PRICES_FILE, …). */
   private readonly env: Record<string, string>;
-  constructor(env: Record<string, string> = {}) {
+  /** More start options (the GPU tests' stand-in trainer and short grace periods). */
+  private readonly options: Omit<StartOptions, 'logger' | 'now'>;
+  constructor(env: Record<string, string> = {}, options: Omit<StartOptions, 'logger' | 'now'> = {}) {
     this.env = env;
+    this.options = options;
   }
 
   async start(): Promise<this> {
@@ -38,7 +41,7 @@ export class Harness {
       DATABASE_URL: `sqlite:${this.dbPath}`,
       ...this.env,
     });
-    this.bot = await startBot(config, { logger: createLogger('silent'), now: () => this.clock });
+    this.bot = await startBot(config, { ...this.options, logger: createLogger('silent'), now: () => this.clock });
     return this;
   }
 
