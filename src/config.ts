@@ -3,6 +3,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { optionalText, token } from './config-fields.ts';
 import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './config-gpu.ts';
+import { checkHostedFields, type HostedConfig, hostedConfig, hostedFields } from './config-hosted.ts';
 import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './config-jobs.ts';
 
 /**
@@ -79,6 +80,7 @@ const fields = z.object({
     return mb;
   }),
   ...jobFields,
+  ...hostedFields,
   ...gpuFields,
 });
 
@@ -88,6 +90,7 @@ const fields = z.object({
  */
 const crossRules = z.record(z.string(), optionalText).superRefine((raw, ctx) => {
   checkJobFields(raw, ctx);
+  checkHostedFields(raw, ctx);
   checkGpuFields(raw, ctx);
   if (!raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
     ctx.addIssue({
@@ -116,6 +119,8 @@ export interface Config {
   /** Only the providers whose variables are set. */
   providers: ProvidersConfig;
   jobs: JobsConfig;
+  /** Together AI, Fireworks AI, OpenAI's webhooks and the Azure price feed. */
+  hosted: HostedConfig;
   /** GPU hosts for LoRA over SSH, when GPU_HOSTS_FILE or GPU_SSH_HOST is set. */
   gpu?: GpuConfig;
 }
@@ -162,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(e.PRICES_FILE ? { pricesFile: e.PRICES_FILE } : {}),
     maxFileBytes: Math.round(e.MAX_FILE_MB * 1024 * 1024),
     ...jobConfig(e),
+    hosted: hostedConfig(e),
     ...gpuConfig(env),
   };
 }

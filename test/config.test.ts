@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       maxFileBytes: 512 * 1024 * 1024,
       providers: {},
+      hosted: { azureRetailPricesUrl: 'https://prices.azure.com/api/retail/prices' },
       jobs: {
         pollCron: '*/30 * * * * *',
         stallMinutes: 30,
@@ -177,7 +178,10 @@ describe('loadConfig', () => {
   it('documents every variable it reads in README and .env.example', () => {
     const readme = readFileSync('README.md', 'utf8');
     const example = readFileSync('.env.example', 'utf8');
-    const source = readFileSync('src/config.ts', 'utf8') + readFileSync('src/config-jobs.ts', 'utf8');
+    const source =
+      readFileSync('src/config.ts', 'utf8') +
+      readFileSync('src/config-jobs.ts', 'utf8') +
+      readFileSync('src/config-hosted.ts', 'utf8');
     const names = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) {

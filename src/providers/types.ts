@@ -1,10 +1,10 @@
 /**
- * The provider contract: what the job lifecycle and the monitor may ask of OpenAI, Azure OpenAI or
- * a GPU host. An adapter speaks its provider's API and returns these shapes; it knows nothing of
+ * The provider contract: what the job lifecycle and the monitor may ask of OpenAI, Azure OpenAI,
+ * Together AI, Fireworks AI or a GPU host. An adapter speaks its provider's API and returns these shapes; it knows nothing of
  * Slack or the store. Times are ISO 8601 strings so records survive JSON round trips unchanged.
  */
 
-export type ProviderId = 'openai' | 'azure' | 'gpu';
+export type ProviderId = 'openai' | 'azure' | 'gpu' | 'together' | 'fireworks';
 
 /** Normalised job states. `stalled` is a monitor verdict, never a provider state. */
 export type JobState = 'validating' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -51,9 +51,20 @@ type Auto<T> = T | 'auto';
 export interface Hyperparameters {
   nEpochs: Auto<number>;
   batchSize: Auto<number>;
+  /** Providers whose capabilities say `learningRate: 'multiplier'` (OpenAI, Azure). */
   learningRateMultiplier: Auto<number>;
   /** DPO only. */
   beta?: Auto<number>;
+  /** Providers whose capabilities say `learningRate: 'absolute'` (Together, Fireworks): the rate itself. */
+  learningRate?: Auto<number>;
+  /** Hosted adapters (capabilities `adapter`): LoRA, or full fine-tuning where `adapter.full`. */
+  tuning?: 'lora' | 'full';
+  /** Hosted adapters: the LoRA rank (one of `adapter.ranks`). */
+  loraRank?: number;
+  /** Capabilities `checkpoints`: how many intermediate checkpoints to keep. */
+  nCheckpoints?: number;
+  /** Capabilities `evaluations`: how often the validation file is scored (each pass is billed). */
+  nEvals?: number;
 }
 
 /**
@@ -92,6 +103,25 @@ export interface ProviderCapabilities {
    * monitor then says "monitoring degraded" once in the job's thread, and once more when it is back.
    */
   degradedNotices?: boolean;
+  /**
+   * Hosted knobs: whether the form asks for a multiplier of the provider's default learning rate
+   * (OpenAI, Azure: absent or `multiplier`) or the rate itself (Together, Fireworks: `absolute`).
+   */
+  learningRate?: 'multiplier' | 'absolute';
+  /** Hosted adapters: the LoRA ranks offered (the first is the default), and whether full fine-tuning is too. */
+  adapter?: { ranks: readonly number[]; full: boolean };
+  /** Whether a file already at the provider may be named by its id instead of an upload (absent: yes, for hosted). */
+  fileIds?: boolean;
+  /** The longest model-name suffix the provider takes (absent: no suffix is asked for). */
+  suffixMax?: number;
+  /** Azure: the training tiers offered, by the words the create call takes. */
+  trainingTiers?: readonly ('globalstandard' | 'standard' | 'developer')[];
+  /** Whether intermediate checkpoints can be asked for (Together's `n_checkpoints`). */
+  checkpoints?: boolean;
+  /** Whether the number of evaluations on the validation file can be set (Together's `n_evals`). */
+  evaluations?: boolean;
+  /** How the provider reports progress: training steps (absent) or a percentage (Fireworks). */
+  progress?: 'steps' | 'percent';
 }
 
 /** A host a job may run on, for the form's host choice. */
@@ -217,6 +247,19 @@ export interface JobSnapshot {
   gpu?: { host: string; gpuType: string; gpuCount: number; gpuSeconds: number | null };
   /** GPU hosts: where the adapter is, and its size, once the trainer wrote it. */
   adapter?: { path: string; bytes: number | null };
+  /**
+   * Progress the provider reports on the job itself rather than in metric events: a percentage and
+   * the epoch (Fireworks), or steps done of the total (Together). Absent: read it from the events.
+   */
+  progress?: JobProgressReport;
+}
+
+export interface JobProgressReport {
+  /** 0–100. */
+  percent?: number;
+  epoch?: number;
+  step?: number;
+  totalSteps?: number;
 }
 
 export interface EventPage {
@@ -276,6 +319,8 @@ export type ProviderErrorKind =
   | 'wind_down'
   | 'rate_limit'
   | 'daily_limit'
+  /** Out of credit or over a spending limit (HTTP 402): someone must pay or raise the limit. */
+  | 'quota'
   | 'not_found'
   | 'invalid_request'
   | 'invalid_file'
@@ -293,11 +338,13 @@ export class ProviderError extends Error {
   readonly retryable: boolean;
   readonly status?: number;
   readonly requestId?: string;
+  /** How long the provider asked to wait before trying again (Retry-After), when it said. */
+  readonly retryAfterMs?: number;
 
   constructor(
     kind: ProviderErrorKind,
     message: string,
-    opts: { hint: string; retryable?: boolean; status?: number; requestId?: string },
+    opts: { hint: string; retryable?: boolean; status?: number; requestId?: string; retryAfterMs?: number },
   ) {
     super(message);
     this.kind = kind;
@@ -305,5 +352,6 @@ export class ProviderError extends Error {
     this.retryable = opts.retryable ?? false;
     this.status = opts.status;
     this.requestId = opts.requestId;
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }

@@ -1,3 +1,5 @@
+import { FIREWORKS_CAPABILITIES } from '../providers/fireworks/capabilities.ts';
+import { TOGETHER_CAPABILITIES } from '../providers/together/capabilities.ts';
 import type { ModelInfo, ProviderCapabilities, ProviderId } from '../providers/types.ts';
 
 /**
@@ -48,6 +50,8 @@ export const KNOWN_CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
   openai: HOSTED_CAPABILITIES,
   azure: { ...HOSTED_CAPABILITIES, deploy: true },
   gpu: { knobs: 'lora', baseModel: 'free', tryIt: false, deploy: false, hosts: true, degradedNotices: true },
+  together: TOGETHER_CAPABILITIES,
+  fireworks: FIREWORKS_CAPABILITIES,
 };
 
 /** `h100-1 · 2× H100-80GB`: how a host is named in the form and the review. */

@@ -35,6 +35,8 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   openai: 'OpenAI',
   azure: 'Azure OpenAI',
   gpu: 'GPU host',
+  together: 'Together AI',
+  fireworks: 'Fireworks AI',
 };
 
 /** Whole percent done, or undefined when the provider has not said how many steps there are. */

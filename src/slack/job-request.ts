@@ -10,10 +10,19 @@ import { EPOCHS } from './validate-view.ts';
  * (job-review-metadata.ts), so both steps hold a job to the same ranges and id shapes.
  */
 
-export const PROVIDER_IDS = ['openai', 'azure', 'gpu'] as const satisfies readonly ProviderId[];
+export const PROVIDER_IDS = [
+  'openai',
+  'azure',
+  'gpu',
+  'together',
+  'fireworks',
+] as const satisfies readonly ProviderId[];
 
-/** Suffix limits: Azure takes 40 characters, OpenAI 64 (shared/research/provider-apis.md §2 and §4.2). */
-export const SUFFIX_MAX: Record<ProviderId, number> = { azure: 40, openai: 64, gpu: 64 };
+/**
+ * Suffix limits: Azure takes 40 characters, OpenAI 64 (shared/research/provider-apis.md §2 and §4.2),
+ * Together 40; Fireworks names the output model itself (no suffix asked).
+ */
+export const SUFFIX_MAX: Record<ProviderId, number> = { azure: 40, openai: 64, gpu: 64, together: 40, fireworks: 0 };
 
 export const BATCH_SIZE = { min: 1, max: 256 } as const;
 /** The API only says "> 0"; above 10 is almost surely a typo (defaults are 0.05–2). */
