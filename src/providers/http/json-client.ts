@@ -29,7 +29,7 @@ export interface JsonClientOptions {
 }
 
 export interface JsonRequest {
-  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   /** Relative to baseURL, with its leading slash. */
   path: string;
   query?: Record<string, string | number | undefined>;
@@ -82,6 +82,11 @@ export class HttpFailure extends Error {
 export interface JsonClient {
   readonly label: string;
   request<T>(req: JsonRequest): Promise<T>;
+  /**
+   * The answer itself, redirects not followed (an upload that answers 302 with a signed URL); an
+   * error status still throws an HttpFailure. Never retried: the callers are one-off steps.
+   */
+  respond(req: JsonRequest): Promise<Response>;
   /** The credential in use, for scrubbing what the caller shows. */
   secrets(): string[];
 }
@@ -95,7 +100,7 @@ export function createJsonClient(o: JsonClientOptions): JsonClient {
   const wait = o.wait ?? ((ms: number) => sleep(ms));
   const secrets = () => [o.apiKey];
 
-  async function once(req: JsonRequest): Promise<Response> {
+  async function once(req: JsonRequest, redirect: RequestInit['redirect'] = 'follow'): Promise<Response> {
     const url = req.url ?? withQuery(`${base}${req.path}`, req.query);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
     if (!req.url) headers.authorization = `Bearer ${o.apiKey}`;
@@ -111,6 +116,7 @@ export function createJsonClient(o: JsonClientOptions): JsonClient {
       return await doFetch(url, {
         method: req.method,
         headers,
+        redirect,
         ...(body !== undefined ? { body } : {}),
         // Streams need half-duplex in Node's fetch.
         ...(body instanceof ReadableStream ? { duplex: 'half' } : {}),
@@ -129,6 +135,11 @@ export function createJsonClient(o: JsonClientOptions): JsonClient {
   return {
     label: o.label,
     secrets,
+    async respond(req: JsonRequest): Promise<Response> {
+      const res = await once(req, 'manual');
+      if (res.status >= 400) throw await failureOf(res, secrets());
+      return res;
+    },
     async request<T>(req: JsonRequest): Promise<T> {
       const retry = req.retry ?? (req.method === 'GET' || req.method === 'DELETE');
       for (let attempt = 0; ; attempt++) {
