@@ -23,6 +23,9 @@ const TOKEN_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/v0=[a-f0-9]{64}/g, REDACTED], // request signatures
   [/\bBearer\s+[A-Za-z0-9._~+/=-]+/gi, `Bearer ${REDACTED}`],
   [/(?<![A-Za-z0-9])sk-[A-Za-z0-9_-]{16,}/g, REDACTED], // OpenAI-style API keys (sk-…, sk-proj-…)
+  [/whsec_[A-Za-z0-9+/=]{8,}/g, REDACTED], // webhook signing secrets (OpenAI, Standard Webhooks)
+  [/(?<![A-Za-z0-9])tgp_v1_[A-Za-z0-9_-]{8,}/g, REDACTED], // Together AI keys
+  [/(?<![A-Za-z0-9])fw_[A-Za-z0-9]{16,}/g, REDACTED], // Fireworks AI keys
 ];
 
 // Key-named fields are found by a scan, not a regex: /[\w.-]*(?:token|…)[\w.-]*=/ retries every start inside a

@@ -3,12 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { guardHttpReceiver, registerHandlers } from '../handlers/index.ts';
+import { openaiWebhookRoute } from '../handlers/webhooks/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv } from './config.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { postDigest } from './jobs/digest-post.ts';
 import { createMonitor, type Monitor } from './jobs/monitor.ts';
 import { createNotices } from './jobs/notices.ts';
+import { createOpenAIWebhook, POLL_WITH_WEBHOOK_MS } from './jobs/provider-webhook.ts';
 import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
@@ -107,7 +109,12 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     now,
     stallMinutes: config.jobs.stallMinutes,
     resume: () => resumeJobs(services.jobs),
+    // OpenAI's endings come by webhook then: rounds only need to catch its jobs' progress.
+    ...(config.hosted.openaiWebhookSecret ? { pollEveryMs: { openai: POLL_WITH_WEBHOOK_MS } } : {}),
   });
+  const openaiWebhook = config.hosted.openaiWebhookSecret
+    ? createOpenAIWebhook({ secret: config.hosted.openaiWebhookSecret, store, monitor, logger })
+    : undefined;
   const services: Services = {
     store,
     logger,
@@ -150,7 +157,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     const signingSecret = config.slack.signingSecret ?? '';
     // Bolt's receiver dies on a signed `payload=null`: the guard reads each request before it does.
     receiver = guardHttpReceiver(
-      new HTTPReceiver({ signingSecret, customRoutes: [healthRoute(store)], logger: bolt }),
+      new HTTPReceiver({
+        signingSecret,
+        customRoutes: [healthRoute(store), ...(openaiWebhook ? [openaiWebhookRoute(openaiWebhook, logger)] : [])],
+        logger: bolt,
+      }),
       { signingSecret, logger },
     );
   }
@@ -226,6 +237,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
             logger.info({ finished: pending }, 'finished the work in flight');
           }
           await schedules.stop();
+          await openaiWebhook?.drain(DRAIN_MS);
           if (config.slack.mode === 'socket') await closeServer(server);
           await pool?.close();
           await store.close();

@@ -20,6 +20,12 @@ describe('logging', () => {
     );
   });
 
+  it('scrubs webhook secrets and the hosted providers’ keys from free text', () => {
+    expect(
+      scrubSecrets('secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, keys tgp_v1_abcDEF123456 and fw_3ZkQ9r8GKYqrTwjUPD8I'),
+    ).toBe('secret [redacted], keys [redacted] and [redacted]');
+  });
+
   it('never writes a secret, whether in a field, a message or an error', () => {
     const { logger, text } = capture();
     logger.info({ token: 'xoxb-1-2-field', config: { signingSecret: 'hush' } }, 'message with xoxb-1-2-inline');

@@ -32,6 +32,12 @@ export interface MonitorOptions {
   editIntervalMs?: number;
   /** Jobs handled at once: bounds the calls in flight to a provider. */
   concurrency?: number;
+  /**
+   * Per provider, the least time between two rounds' polls of one job. For a provider whose endings
+   * arrive by webhook (which ticks that job at once), rounds are only for progress and can be rare.
+   * Absent: every job on every tick.
+   */
+  pollEveryMs?: Partial<Record<ProviderId, number>>;
 }
 
 export interface TickReport {
@@ -72,6 +78,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
   const misses = new Map<string, number>();
   let running = false;
   const refreshing = new Set<string>();
+  const polledAt = new Map<string, number>();
   const degraded = createDegraded({ ...o, now });
 
   /** Posts once per job and key. False when it is not out yet (failed, or another process holds it). */
@@ -234,6 +241,12 @@ export function createMonitor(o: MonitorOptions): Monitor {
     await announce(job, key, () => o.notifier.stalled(job, Math.floor(minutes), key));
   }
 
+  function pollDue(job: JobRecord, at: number): boolean {
+    const every = o.pollEveryMs?.[job.provider];
+    const last = polledAt.get(job.id);
+    return every === undefined || last === undefined || at - last >= every;
+  }
+
   async function tick(onlyJobId?: string): Promise<TickReport> {
     const started = performance.now();
     const report: TickReport = { jobs: 0, changed: 0, edited: 0, finished: 0, failures: 0, ms: 0 };
@@ -247,9 +260,14 @@ export function createMonitor(o: MonitorOptions): Monitor {
         backoff.nextTick();
         await o.resume?.().catch((error) => o.logger.warn({ err: error }, 'could not resume interrupted jobs'));
       }
-      const jobs = (await o.store.listActiveJobs()).filter(
+      const active = (await o.store.listActiveJobs()).filter(
         (j) => j.providerJobId !== null && (onlyJobId === undefined ? !refreshing.has(j.id) : j.id === onlyJobId),
       );
+      // A job polled by any tick (a Refresh, a webhook) waits out its interval again; ended ones are forgotten.
+      const at = now().getTime();
+      const jobs = onlyJobId ? active : active.filter((j) => pollDue(j, at));
+      if (!onlyJobId) for (const id of polledAt.keys()) if (!active.some((j) => j.id === id)) polledAt.delete(id);
+      for (const j of jobs) polledAt.set(j.id, at);
       report.jobs = jobs.length;
       for (const j of jobs) {
         if (!seen.has(j.id)) {

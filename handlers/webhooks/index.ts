@@ -1,0 +1,1 @@
+export { OPENAI_WEBHOOK_PATH, openaiWebhookRoute } from './openai.ts';
