@@ -1,3 +1,4 @@
+import { AZURE_CAPABILITIES } from '../providers/azure/dialect.ts';
 import { FIREWORKS_CAPABILITIES } from '../providers/fireworks/capabilities.ts';
 import { TOGETHER_CAPABILITIES } from '../providers/together/capabilities.ts';
 import type { ModelInfo, ProviderCapabilities, ProviderId } from '../providers/types.ts';
@@ -36,9 +37,7 @@ export const HOSTED_CAPABILITIES: ProviderCapabilities = {
   hosts: false,
 };
 
-export function capabilitiesOf(choice: Pick<JobProviderChoice, 'capabilities'>): ProviderCapabilities {
-  return choice.capabilities ?? HOSTED_CAPABILITIES;
-}
+
 
 /**
  * What each provider has said it offers (its adapter's `capabilities`), for a job whose provider the
@@ -48,7 +47,7 @@ export function capabilitiesOf(choice: Pick<JobProviderChoice, 'capabilities'>):
  */
 export const KNOWN_CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
   openai: HOSTED_CAPABILITIES,
-  azure: { ...HOSTED_CAPABILITIES, deploy: true },
+  azure: AZURE_CAPABILITIES,
   gpu: { knobs: 'lora', baseModel: 'free', tryIt: false, deploy: false, hosts: true, degradedNotices: true },
   together: TOGETHER_CAPABILITIES,
   fireworks: FIREWORKS_CAPABILITIES,
@@ -57,4 +56,9 @@ export const KNOWN_CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
 /** `h100-1 · 2× H100-80GB`: how a host is named in the form and the review. */
 export function hostWords(host: JobHostChoice): string {
   return `${host.name} · ${host.gpuCount > 1 ? `${host.gpuCount}× ` : ''}${host.gpuType}`;
+}
+
+/** The choice's own capabilities, else what its provider is known to offer. */
+export function capabilitiesOf(choice: Pick<JobProviderChoice, 'capabilities' | 'id'>): ProviderCapabilities {
+  return choice.capabilities ?? KNOWN_CAPABILITIES[choice.id] ?? HOSTED_CAPABILITIES;
 }

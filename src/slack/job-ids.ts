@@ -40,6 +40,12 @@ export const JOB_START_BLOCKS = {
   epochs: 'epochs',
   batchSize: 'batchSize',
   lrMultiplier: 'lrMultiplier',
+  /** Providers that take the learning rate itself (capabilities `learningRate: 'absolute'`). */
+  learningRate: 'learningRate',
+  /** Hosted adapters: LoRA rank, or full fine-tuning (capabilities `adapter`). */
+  adapter: 'adapter',
+  checkpoints: 'checkpoints',
+  evaluations: 'evaluations',
   trainingType: 'trainingType',
   channel: 'channel',
   /** Providers whose jobs run on named hosts: which one, or auto. */

@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { hostedKnobWords } from './job-view-adapter.ts';
 
 type KnownBlock = types.KnownBlock;
 type Button = types.Button;
@@ -198,12 +199,7 @@ function detailFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
     mrkdwn(`*Model*\n\`${escapeMrkdwn(r.model)}\`${r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : ''}`, 2000),
     mrkdwn(`*Provider*\n${escapeMrkdwn(ctx.providerLabel)}${tier}`, 2000),
     mrkdwn(`*Requested by*\n${mention(job.requestedBy)}`, 2000),
-    mrkdwn(
-      r.lora
-        ? `*Method*\n${loraWords(r.lora)}`
-        : `*Method*\n${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}`,
-      2000,
-    ),
+    mrkdwn(r.lora ? `*Method*\n${loraWords(r.lora)}` : `*Method*\n${hostedKnobWords(r.method, hp)}`, 2000),
   ];
   if (capabilitiesFor(job, ctx).hosts || r.host !== undefined) fields.push(mrkdwn(`*Host*\n${hostText(job)}`, 2000));
   const file = r.trainingFileName ?? r.trainingFileId;

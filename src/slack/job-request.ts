@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import { KNOWN_CAPABILITIES } from './job-choice.ts';
+import { CHECKPOINTS, EVALUATIONS, LEARNING_RATE } from './job-view-adapter.ts';
 import { BASE_MODEL_MAX, isFreeBaseModel, loraSettingsSchema } from './lora-settings.ts';
 import { EPOCHS } from './validate-view.ts';
 
@@ -70,6 +72,11 @@ const jobStartRequestShape = z.strictObject({
     batchSize: auto(z.number().int().min(BATCH_SIZE.min).max(BATCH_SIZE.max)),
     learningRateMultiplier: auto(z.number().gt(0).max(LR_MULTIPLIER_MAX)),
     beta: auto(z.number().gt(0).max(2)).optional(),
+    learningRate: auto(z.number().gt(0).max(LEARNING_RATE.max)).optional(),
+    tuning: z.enum(['lora', 'full']).optional(),
+    loraRank: z.number().int().min(1).max(512).optional(),
+    nCheckpoints: z.number().int().min(CHECKPOINTS.min).max(CHECKPOINTS.max).optional(),
+    nEvals: z.number().int().min(EVALUATIONS.min).max(EVALUATIONS.max).optional(),
   }),
   trainingType: z.enum(['standard', 'globalstandard', 'developer']).optional(),
   billableTokens: z.number().int().nonnegative().max(1e13).optional(),
@@ -100,6 +107,16 @@ export const jobStartRequestSchema: z.ZodType<JobStartRequest> = jobStartRequest
       if (r[field] !== undefined) issue(field, 'not part of a LoRA job');
     }
   } else {
+    // Knobs only some providers have are refused where the provider has none (its capabilities).
+    const caps = KNOWN_CAPABILITIES[r.provider];
+    const hp = r.hyperparameters;
+    if (hp.learningRate !== undefined && caps.learningRate !== 'absolute') issue('learningRate', 'not offered here');
+    if ((hp.loraRank !== undefined || hp.tuning !== undefined) && !caps.adapter) issue('loraRank', 'not offered here');
+    if (hp.tuning === 'full' && !caps.adapter?.full) issue('tuning', 'full fine-tuning is not offered here');
+    if (hp.nCheckpoints !== undefined && !caps.checkpoints) issue('nCheckpoints', 'not offered here');
+    if (hp.nEvals !== undefined && !caps.evaluations) issue('nEvals', 'not offered here');
+    if (r.trainingType !== undefined && !caps.trainingTiers?.includes(r.trainingType))
+      issue('trainingType', 'no tiers here');
     if (r.model.length > 128 || !MODEL_ID.test(r.model)) issue('model', 'not a model id');
     if (r.host !== undefined) issue('host', 'only LoRA jobs run on a named host');
   }

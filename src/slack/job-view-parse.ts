@@ -22,6 +22,7 @@ import {
   SUFFIX_CHARS,
   SUFFIX_MAX,
 } from './job-request.ts';
+import { parseAdapterKnobs } from './job-view-adapter.ts';
 import { parseHost, parseLora } from './job-view-lora.ts';
 import { baseModelProblem, LORA_NUMBER_FIELDS } from './lora-settings.ts';
 import { flagUnreadable, readForm, type StateValue } from './payloads.ts';
@@ -112,6 +113,11 @@ const BLOCK_OF: Record<string, string> = {
   nEpochs: B.epochs,
   batchSize: B.batchSize,
   learningRateMultiplier: B.lrMultiplier,
+  learningRate: B.learningRate,
+  loraRank: B.adapter,
+  tuning: B.adapter,
+  nCheckpoints: B.checkpoints,
+  nEvals: B.evaluations,
   host: B.host,
 };
 
@@ -163,8 +169,9 @@ export function parseJobStart(
     }
   }
 
-  // Our trainer gets the file the bot copies to the host: there is no provider file store to name.
-  const uploadsOnly = lora;
+  // Our trainer gets the file the bot copies to the host, and some hosted providers take uploads
+  // only (Fireworks datasets): there is no provider file store to name.
+  const uploadsOnly = lora || caps.fileIds === false;
   const upload = get(B.file)?.files?.[0];
   const fileId = uploadsOnly ? '' : text(B.fileId);
   if (!upload?.id && fileId === '') {
@@ -183,17 +190,18 @@ export function parseJobStart(
     errors[B.validationFileId] = JOB_START_ERRORS.fileId;
   }
 
-  const knobs = lora ? loraKnobs(form, provider, errors) : hostedKnobs(form, provider, model, errors);
+  const knobs = lora
+    ? loraKnobs(form, provider, errors)
+    : hostedKnobs(form, provider, model, validationFileId !== '', errors);
 
   const channelId = get(B.channel)?.selected_conversation ?? '';
   if (!CHANNEL_ID.test(channelId)) errors[B.channel] = JOB_START_ERRORS.channel;
 
   const tier = get(B.trainingType)?.selected_option?.value;
+  const tiers = caps.trainingTiers ?? [];
   const trainingType =
-    provider.id === 'azure'
-      ? tier === 'standard' || tier === 'developer' || tier === 'globalstandard'
-        ? tier
-        : 'globalstandard'
+    tiers.length > 0
+      ? (tiers.find((t) => t === tier) ?? (tiers.includes('globalstandard') ? 'globalstandard' : tiers[0]))
       : undefined;
 
   flagUnreadable(form, errors);
@@ -235,16 +243,21 @@ export function parseJobStart(
 
 type Knobs = Pick<JobRequest, 'method' | 'hyperparameters' | 'suffix' | 'lora' | 'host'>;
 
-/** OpenAI's and Azure's knobs: suffix, method (DPO where the model has it), epochs, batch size, LR multiplier. */
+/**
+ * A hosted API's knobs: suffix, method (DPO where the model has it), epochs, batch size, and the
+ * learning rate as a multiplier or itself, with the adapter's where the capabilities offer them.
+ */
 function hostedKnobs(
   form: ReturnType<typeof readForm>,
   provider: JobProviderChoice,
   model: ModelInfo | undefined,
+  hasValidationFile: boolean,
   errors: Record<string, string>,
 ): Knobs | null {
+  const caps = capabilitiesOf(provider);
   const get = (block: string) => form.get(block, FIELD);
-  const suffix = (get(B.suffix)?.value ?? '').trim();
   const suffixMax = SUFFIX_MAX[provider.id];
+  const suffix = suffixMax > 0 ? (get(B.suffix)?.value ?? '').trim() : '';
   if (suffix.length > suffixMax) {
     errors[B.suffix] =
       `${provider.label} takes a suffix of at most ${suffixMax} characters; this one has ${suffix.length}.`;
@@ -263,13 +276,14 @@ function hostedKnobs(
   if (typeof epochs === 'object') errors[B.epochs] = epochs.error;
   const batchSize = integerIn(get(B.batchSize)?.value, BATCH_SIZE.min, BATCH_SIZE.max);
   if (batchSize === null) errors[B.batchSize] = JOB_START_ERRORS.batchSize;
-  const lr = lrMultiplier(get(B.lrMultiplier)?.value);
+  const lr = caps.learningRate === 'absolute' ? 'auto' : lrMultiplier(get(B.lrMultiplier)?.value);
   if (lr === null) errors[B.lrMultiplier] = JOB_START_ERRORS.lrMultiplier;
-  if (typeof epochs === 'object' || batchSize === null || lr === null) return null;
+  const adapter = parseAdapterKnobs(form, caps, hasValidationFile, errors);
+  if (typeof epochs === 'object' || batchSize === null || lr === null || adapter === null) return null;
   return {
     method,
     ...(suffix ? { suffix } : {}),
-    hyperparameters: { nEpochs: epochs, batchSize, learningRateMultiplier: lr },
+    hyperparameters: { nEpochs: epochs, batchSize, learningRateMultiplier: lr, ...adapter },
   };
 }
 

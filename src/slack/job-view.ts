@@ -4,7 +4,7 @@ type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 type PlainTextOption = types.PlainTextOption;
 
-import type { ModelInfo, ProviderId } from '../providers/types.ts';
+import type { ModelInfo, ProviderCapabilities, ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
 import { capabilitiesOf } from './job-choice.ts';
 import {
@@ -15,6 +15,7 @@ import {
   JOB_START_CALLBACK_ID,
   modelBlockId,
 } from './job-ids.ts';
+import { adapterInputs, numberText, textInput } from './job-view-adapter.ts';
 import { baseModelInput, hostInput, loraInputs } from './job-view-lora.ts';
 import { type JobProviderChoice, SUFFIX_MAX } from './job-view-parse.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
@@ -97,7 +98,7 @@ export function jobStartView(opts: JobStartOptions): ModalView {
   if (caps.knobs === 'lora') {
     blocks.push(fileInput(false), ...loraInputs(prefill.lora));
   } else {
-    blocks.push(...hostedInputs(provider, model, prefill));
+    blocks.push(...hostedInputs(provider, caps, model, prefill));
   }
   blocks.push({
     type: 'input',
@@ -159,39 +160,57 @@ function fileInput(orFileId: boolean): KnownBlock {
   };
 }
 
-/** A hosted API's inputs (capabilities `knobs: 'hosted'`): file ids, suffix, method, epochs, batch, LR, tier. */
+/**
+ * A hosted API's inputs (capabilities `knobs: 'hosted'`): file ids where the provider keeps files,
+ * suffix where it takes one, method, epochs, batch, the learning rate as the provider takes it, the
+ * adapter, checkpoints and evaluations where offered, the tier where there are tiers.
+ */
 function hostedInputs(
   provider: JobProviderChoice,
+  caps: ProviderCapabilities,
   model: ModelInfo | undefined,
   prefill: NonNullable<JobStartOptions['prefill']>,
 ): KnownBlock[] {
   const hp = prefill.hyperparameters;
-  const blocks: KnownBlock[] = [
-    fileInput(true),
-    textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
-      hint: 'The id the provider gave the uploaded file.',
-    }),
-    textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
-      hint: 'Optional: a file already on the provider, for validation loss.',
-    }),
-  ];
+  const fileIds = caps.fileIds !== false;
+  const blocks: KnownBlock[] = [fileInput(fileIds)];
+  if (fileIds) {
+    blocks.push(
+      textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
+        hint: 'The id the provider gave the uploaded file.',
+      }),
+      textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
+        hint: 'Optional: a file already on the provider, for validation loss.',
+      }),
+    );
+  }
   const suffixMax = SUFFIX_MAX[provider.id];
+  if (suffixMax > 0) {
+    blocks.push(
+      textInput(B.suffix, 'Model name suffix', 'support-bot', prefill.suffix?.slice(0, suffixMax), {
+        hint: `Optional. Up to ${suffixMax} letters, digits, - and _; it becomes part of the tuned model’s name.`,
+        maxLength: suffixMax,
+      }),
+    );
+  }
   blocks.push(
-    textInput(B.suffix, 'Model name suffix', 'support-bot', prefill.suffix?.slice(0, suffixMax), {
-      hint: `Optional. Up to ${suffixMax} letters, digits, - and _; it becomes part of the tuned model’s name.`,
-      maxLength: suffixMax,
-    }),
     methodInput(model, prefill.method),
     textInput(B.epochs, 'Epochs', 'auto', numberText(hp?.nEpochs), { hint: 'A whole number from 1 to 50, or auto.' }),
     textInput(B.batchSize, 'Batch size', 'auto', numberText(hp?.batchSize), {
       hint: 'A whole number from 1 to 256, or auto.',
     }),
-    textInput(B.lrMultiplier, 'Learning-rate multiplier', 'auto', numberText(hp?.learningRateMultiplier), {
-      hint: 'Above 0 and at most 10, e.g. 0.5 or 2, or auto.',
-    }),
   );
-  if (provider.id === 'azure') {
-    const tiers = TRAINING_TIERS.map((t) => ({
+  if (caps.learningRate !== 'absolute') {
+    blocks.push(
+      textInput(B.lrMultiplier, 'Learning-rate multiplier', 'auto', numberText(hp?.learningRateMultiplier), {
+        hint: 'Above 0 and at most 10, e.g. 0.5 or 2, or auto.',
+      }),
+    );
+  }
+  blocks.push(...adapterInputs(caps, provider.label, hp));
+  if (caps.trainingTiers && caps.trainingTiers.length > 0) {
+    const offered = caps.trainingTiers;
+    const tiers = TRAINING_TIERS.filter((t) => offered.includes(t.value)).map((t) => ({
       text: plain(t.label, 75),
       description: plain(t.hint, 75),
       value: t.value,
@@ -204,38 +223,11 @@ function hostedInputs(
         type: 'radio_buttons',
         action_id: FIELD,
         options: tiers,
-        initial_option: tiers.find((t) => t.value === (prefill.trainingType ?? 'globalstandard')),
+        initial_option: tiers.find((t) => t.value === (prefill.trainingType ?? 'globalstandard')) ?? tiers[0],
       },
     });
   }
   return blocks;
-}
-
-function numberText(value: number | 'auto' | undefined): string | undefined {
-  return typeof value === 'number' ? String(value) : undefined;
-}
-
-function textInput(
-  blockId: string,
-  label: string,
-  placeholder: string,
-  initial: string | undefined,
-  opts: { hint?: string; maxLength?: number } = {},
-): KnownBlock {
-  return {
-    type: 'input',
-    block_id: blockId,
-    optional: true,
-    label: plain(label, 2000),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
-    element: {
-      type: 'plain_text_input',
-      action_id: FIELD,
-      placeholder: plain(placeholder, 150),
-      ...(opts.maxLength ? { max_length: opts.maxLength } : {}),
-      ...(initial ? { initial_value: initial } : {}),
-    },
-  };
 }
 
 /** Supervised always; DPO only when the chosen model offers it. */

@@ -1,7 +1,7 @@
 import type { ApiFailure, Dialect } from '../openai/dialect.ts';
 import { checkSuffix } from '../openai/job-spec.ts';
 import { tunableModels } from '../openai/models.ts';
-import { type JobSpec, ProviderError } from '../types.ts';
+import { type JobSpec, type ProviderCapabilities, ProviderError } from '../types.ts';
 
 /** Azure's names for the training tiers, as the create body's `trainingType` takes them. */
 export type AzureTrainingType = 'standard' | 'globalstandard' | 'developerTier';
@@ -47,11 +47,22 @@ function explain(f: ApiFailure): ProviderError | undefined {
   return undefined;
 }
 
+/** What Azure OpenAI offers the form: OpenAI's knobs, its three training tiers, deployments from Slack. */
+export const AZURE_CAPABILITIES: ProviderCapabilities = {
+  knobs: 'hosted',
+  baseModel: 'list',
+  tryIt: true,
+  deploy: true,
+  hosts: false,
+  suffixMax: 40,
+  trainingTiers: ['globalstandard', 'standard', 'developer'],
+};
+
 export function azureDialect(defaultTrainingType: AzureTrainingType): Dialect {
   return {
     id: 'azure',
     label: 'Azure OpenAI',
-    capabilities: { knobs: 'hosted', baseModel: 'list', tryIt: true, deploy: true, hosts: false },
+    capabilities: AZURE_CAPABILITIES,
     authHint:
       'Check AZURE_OPENAI_API_KEY (a key of this resource) and AZURE_OPENAI_ENDPOINT; without a key, check the ' +
       'Microsoft Entra ID credentials (AZURE_TENANT_ID, AZURE_CLIENT_ID, …) can get a token.',
