@@ -47,6 +47,17 @@ export function jobUpdate(job: JobRecord, snapshot: JobSnapshot, page: EventPage
     if (lastEventAt === null || event.at > lastEventAt) lastEventAt = event.at;
   }
   if (snapshot.trainedTokens !== null) progress.trainedTokens = snapshot.trainedTokens;
+  // Progress the provider reports on the job itself (Fireworks' percent, Together's steps) fills
+  // in what no metric event said; a step from the events is as new or newer.
+  const reported = snapshot.progress;
+  if (reported) {
+    if (reported.percent !== undefined) progress.percent = reported.percent;
+    if (reported.epoch !== undefined) progress.epoch = reported.epoch;
+    if (reported.step !== undefined && (progress.step === undefined || reported.step > progress.step)) {
+      progress.step = reported.step;
+    }
+    if (reported.totalSteps !== undefined) progress.totalSteps ??= reported.totalSteps;
+  }
   progress.estimatedFinish = snapshot.estimatedFinish;
   // GPU hosts: where it runs and the GPU time so far, which the cost is computed from.
   if (snapshot.gpu) {

@@ -1,5 +1,5 @@
 import type { Catalogue } from '../cost/catalogue.ts';
-import { DEFAULT_MODEL } from '../data/models.ts';
+import { DEFAULT_MODEL, findModel } from '../data/models.ts';
 import type { ValidateOptions, ValidationReport } from '../data/report.ts';
 import type { JobError, LoraSettings, ProviderId } from '../providers/types.ts';
 import type { JobHostChoice } from '../slack/job-choice.ts';
@@ -21,14 +21,16 @@ export interface GpuReviewInput {
 }
 
 /**
- * How the file is validated for this request. An open model's own tokenizer is on the GPU host, not
- * here: a LoRA job's file is counted with the default model's (o200k_base, close to the 128k-256k
- * vocabularies of current open models) and checked for the chat format the trainer reads.
+ * How the file is validated for this request. An open model's own tokenizer is on the GPU host or
+ * the provider, not here: a LoRA job's file, and one for an open model on Together or Fireworks, is
+ * counted with the default model's (o200k_base, close to the 128k-256k vocabularies of current open
+ * models) and checked for the chat format. Those providers train one epoch unless told otherwise.
  */
 export function validationOptions(request: JobRequest): Pick<ValidateOptions, 'model' | 'epochs'> {
-  return request.lora
-    ? { model: DEFAULT_MODEL, epochs: 'auto' }
-    : { model: request.model, epochs: request.hyperparameters.nEpochs };
+  if (request.lora) return { model: DEFAULT_MODEL, epochs: 'auto' };
+  const epochs = request.hyperparameters.nEpochs;
+  if (!findModel(request.model)) return { model: DEFAULT_MODEL, epochs: epochs === 'auto' ? 1 : epochs };
+  return { model: request.model, epochs };
 }
 
 export function reviewFacts(

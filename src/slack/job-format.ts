@@ -39,6 +39,13 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   fireworks: 'Fireworks AI',
 };
 
+/** Whole percent done, from the steps or, where the provider counts no steps, its own percentage. */
+export function progressPercent(p: { step?: number; totalSteps?: number; percent?: number }): number | undefined {
+  const bySteps = percentDone(p.step, p.totalSteps);
+  if (bySteps !== undefined || p.percent === undefined || !Number.isFinite(p.percent)) return bySteps;
+  return Math.max(0, Math.min(100, Math.floor(p.percent)));
+}
+
 /** Whole percent done, or undefined when the provider has not said how many steps there are. */
 export function percentDone(step: number | undefined, total: number | undefined): number | undefined {
   if (step === undefined || total === undefined || !(total > 0)) return undefined;

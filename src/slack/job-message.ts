@@ -20,6 +20,7 @@ import {
   PHASE_EMOJI,
   PHASE_WORDS,
   percentDone,
+  progressPercent,
   progressBar,
   relativeIn,
   slackDate,
@@ -99,7 +100,7 @@ export function shortStatus(job: JobRecord, now: Date): string {
   const p = job.progress;
   switch (job.phase) {
     case 'running': {
-      const pct = percentDone(p.step, p.totalSteps);
+      const pct = progressPercent(p);
       const eta = p.estimatedFinish ? `, ETA ${relativeIn(new Date(p.estimatedFinish), now)}` : '';
       return pct === undefined ? `running${eta}` : `running, ${pct}% done${eta}`;
     }
@@ -152,8 +153,12 @@ function statusText(job: JobRecord, ctx: JobMessageContext): string {
         : `${head}: training starts when a slot on a host frees up. Waiting costs no GPU time.`;
     }
     case 'running': {
-      const { step, totalSteps } = job.progress;
+      const { step, totalSteps, percent, epoch } = job.progress;
       const pct = percentDone(step, totalSteps);
+      if (pct === undefined && percent !== undefined) {
+        const reported = progressPercent({ percent }) ?? 0;
+        return `${head}: ${reported}% done${epoch !== undefined ? `, epoch ${epoch}` : ''}\n${progressBar(reported)}`;
+      }
       if (pct === undefined || step === undefined || totalSteps === undefined) {
         return step === undefined
           ? `${head}: waiting for the first training step.`
@@ -243,7 +248,7 @@ function costText(job: JobRecord, ctx: JobMessageContext): string {
   }
   if (estimate === null)
     return job.phase === 'succeeded' || job.phase === 'cancelled' ? 'Not known yet.' : 'No estimate.';
-  const pct = percentDone(job.progress.step, job.progress.totalSteps);
+  const pct = progressPercent(job.progress);
   if (job.phase === 'running' && pct !== undefined) {
     return `≈ ${formatUsd((estimate * pct) / 100)} so far · ${formatUsd(estimate)} estimated`;
   }

@@ -77,6 +77,9 @@ export interface JobProgress {
   trainLoss?: number;
   validLoss?: number;
   trainedTokens?: number;
+  /** Providers that report a percentage instead of steps (Fireworks), and the epoch it is in. */
+  percent?: number;
+  epoch?: number;
   estimatedFinish?: string | null;
   /** GPU hosts: the latest throughput and memory, and where the job runs. */
   tokensPerSecond?: number;

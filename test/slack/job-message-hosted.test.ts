@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { jobMessage, shortStatus } from '../../src/slack/job-message.ts';
+import { checkMessage } from '../support/slack-limits.ts';
+import { makeJob, NOW, textOf } from './job-fixture.ts';
+
+const fireworks = { now: NOW, providerLabel: 'Fireworks AI' };
+const together = { now: NOW, providerLabel: 'Together AI' };
+
+describe('the job message for Together AI and Fireworks AI', () => {
+  it('shows a percentage and the epoch where the provider counts no steps', () => {
+    const job = makeJob({
+      provider: 'fireworks',
+      progress: { percent: 37.6, epoch: 1, trainLoss: 0.81 },
+    });
+    const message = jobMessage(job, fireworks);
+    expect(checkMessage(message)).toEqual([]);
+    const text = textOf(message.blocks);
+    expect(text).toContain(':runner: *Running*: 37% done, epoch 1\n▰▰▰▰▱▱▱▱▱▱ 37%');
+    expect(text).toContain('*Cost*\n≈ $0.65 so far · $1.75 estimated');
+    expect(shortStatus(job, NOW)).toMatch(/^running, 37% done/);
+  });
+
+  it('prefers steps when the provider gives them, and names the adapter knobs it was asked for', () => {
+    const job = makeJob({
+      provider: 'together',
+      request: {
+        ...makeJob().request,
+        model: 'meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+        suffix: undefined,
+        hyperparameters: {
+          nEpochs: 2,
+          batchSize: 'auto',
+          learningRateMultiplier: 'auto',
+          learningRate: 0.0001,
+          tuning: 'lora',
+          loraRank: 16,
+        },
+      },
+      progress: { step: 10, totalSteps: 40, percent: 90 },
+    });
+    const text = textOf(jobMessage(job, together).blocks);
+    expect(text).toContain('step 10 of 40');
+    expect(text).toContain('Supervised · LoRA rank 16 · epochs 2 · batch auto · LR 0.0001');
+    expect(text).not.toContain('LR ×');
+  });
+});
