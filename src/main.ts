@@ -17,7 +17,7 @@ import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts
 import { installProcessGuard } from './process-guard.ts';
 import type { GpuProviderOptions } from './providers/gpu/index.ts';
 import { type PoolOptions, SshPool } from './providers/gpu/ssh-pool.ts';
-import { createProviders } from './providers/index.ts';
+import { createProviders, type HostedTuning } from './providers/index.ts';
 import type { Services } from './services.ts';
 import { downloadSlackFile } from './slack/files.ts';
 import { createSlackJobNotifier } from './slack/job-notifier.ts';
@@ -49,6 +49,8 @@ export interface StartOptions {
   now?: () => Date;
   /** GPU hosts: the SSH pool's and the adapter's tuning (the tests' stand-in trainer, short grace periods). */
   gpu?: Partial<Omit<GpuProviderOptions, 'hosts' | 'pool' | 'catalogue'>> & { pool?: PoolOptions };
+  /** Together and Fireworks: the adapters' tuning (short retry waits in tests). */
+  hosted?: HostedTuning;
 }
 
 /** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
@@ -73,6 +75,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const { pool: poolOptions, ...gpuTuning } = options.gpu ?? {};
   const pool = config.gpu ? new SshPool(config.gpu.hosts, { logger, ...poolOptions }) : undefined;
   const { providers, azureDeployer } = createProviders(config.providers, {
+    hosted: config.hosted,
+    ...(options.hosted ? { tuning: options.hosted } : {}),
     ...(config.gpu && pool
       ? { gpu: { hosts: config.gpu.hosts, pool, catalogue: prices, logger, now, ...gpuTuning } }
       : {}),

@@ -68,7 +68,8 @@ export function jobStartView(opts: JobStartOptions): ModalView {
           type: 'section',
           text: mrkdwn(
             'No training provider is configured here yet. Ask whoever runs the bot to set `OPENAI_API_KEY`, the ' +
-              '`AZURE_OPENAI_*` variables, or GPU hosts (`GPU_HOSTS_FILE` or `GPU_SSH_HOST`); ' +
+              '`AZURE_OPENAI_*` variables, `TOGETHER_API_KEY`, `FIREWORKS_API_KEY` with `FIREWORKS_ACCOUNT_ID`, or GPU ' +
+              'hosts (`GPU_HOSTS_FILE` or `GPU_SSH_HOST`); ' +
               '`/finetune cost` and `/finetune validate` work without them.',
           ),
         },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAzureOpenAIProvider } from '../../src/providers/azure/data-plane.ts';
+import { createFireworksProvider } from '../../src/providers/fireworks/index.ts';
 import { createOpenAIProvider } from '../../src/providers/openai/index.ts';
+import { createTogetherProvider } from '../../src/providers/together/index.ts';
 import { HOSTED_CAPABILITIES, KNOWN_CAPABILITIES } from '../../src/slack/job-choice.ts';
 
 describe('the capabilities the job builders fall back on', () => {
@@ -10,6 +12,10 @@ describe('the capabilities the job builders fall back on', () => {
     expect(KNOWN_CAPABILITIES.openai).toEqual(openai.capabilities);
     expect(KNOWN_CAPABILITIES.azure).toEqual(azure.capabilities);
     expect(HOSTED_CAPABILITIES).toEqual(openai.capabilities);
+    const together = createTogetherProvider({ apiKey: 'k' });
+    const fireworks = createFireworksProvider({ apiKey: 'k', accountId: 'acme' });
+    expect(KNOWN_CAPABILITIES.together).toEqual(together.capabilities);
+    expect(KNOWN_CAPABILITIES.fireworks).toEqual(fireworks.capabilities);
   });
 });
 

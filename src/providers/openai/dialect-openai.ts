@@ -6,7 +6,8 @@ import { tunableModels } from './models.ts';
 export const WIND_DOWN_HINT =
   'OpenAI is winding down self-serve fine-tuning: organizations that had never fine-tuned lost job creation on ' +
   '2026-05-07, inactive ones (no fine-tuned-model use in 60 days) on 2026-07-02, and from 2027-01-06 no one can ' +
-  'start new jobs. Models already tuned keep working. Start this job on Azure OpenAI or the GPU provider instead ' +
+  'start new jobs. Models already tuned keep working. Start this job on Azure OpenAI, Together AI, Fireworks AI or ' +
+  'your own GPU hosts instead ' +
   '(if your organization still has access, check that the API key may write fine-tuning jobs).';
 
 function explain(f: ApiFailure): ProviderError | undefined {

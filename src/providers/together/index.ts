@@ -77,7 +77,8 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
 
     async start(spec) {
       const body = createBody(spec);
-      const ids = await supported.list().catch(() => undefined);
+      // Read afresh: the form's list may be older than Together's change of mind.
+      const ids = await supported.list(true).catch(() => undefined);
       if (ids && !ids.some((id) => id.toLowerCase() === spec.model.toLowerCase())) {
         throw new ProviderError('invalid_request', `Together AI cannot fine-tune “${spec.model}”.`, {
           hint: 'Choose a base model from the form’s list (Together’s own list: docs.together.ai/docs/fine-tuning/supported-models).',
@@ -174,8 +175,8 @@ function completionError(error: unknown, model: string): unknown {
 function supportedModels(client: JsonClient, ttlMs: number) {
   let cached: { at: number; ids: string[] } | undefined;
   return {
-    async list(): Promise<string[]> {
-      if (cached && Date.now() - cached.at < ttlMs) return cached.ids;
+    async list(fresh = false): Promise<string[]> {
+      if (!fresh && cached && Date.now() - cached.at < ttlMs) return cached.ids;
       const answer = await client.request<{ models?: unknown }>({
         method: 'GET',
         path: '/fine-tunes/models/supported',

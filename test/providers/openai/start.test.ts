@@ -111,7 +111,7 @@ describe('start', () => {
     expect((error as Error & { hint: string }).hint).toMatch(/2026-05-07/);
     expect((error as Error & { hint: string }).hint).toMatch(/2026-07-02/);
     expect((error as Error & { hint: string }).hint).toMatch(/2027-01-06/);
-    expect((error as Error & { hint: string }).hint).toMatch(/Azure OpenAI or the GPU provider/);
+    expect((error as Error & { hint: string }).hint).toMatch(/Azure OpenAI, Together AI, Fireworks AI or your own GPU hosts/);
     expect((error as Error & { hint: string }).hint).toMatch(/keep working/);
   });
 
