@@ -22,11 +22,13 @@ import type { Services } from './services.ts';
 import { downloadSlackFile } from './slack/files.ts';
 import { createSlackJobNotifier } from './slack/job-notifier.ts';
 import {
+  azurePriceFeed,
   closeServer,
   connectOrExplain,
   listenOrExplain,
   loadConfigAndPrices,
-  loadPrices,
+  loadLivePrices,
+  PRICE_FEED_CRON,
   verifyBotToken,
 } from './startup.ts';
 import { openStore, StoreError } from './store/index.ts';
@@ -58,7 +60,9 @@ const DRAIN_MS = 8_000;
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const prices = loadPrices(config.pricesFile);
+  // One catalogue object for everyone; Azure's Retail Prices feed updates it in place (cost/live.ts).
+  const live = loadLivePrices(config.pricesFile);
+  const prices = live.prices;
   const bolt = boltLogger(logger);
 
   const clientOptions = {
@@ -71,6 +75,16 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   const identity = await verifyBotToken(config, clientOptions, bolt);
   const store = openStore(config.database, options.now ? { now: options.now } : {});
   const now = options.now ?? (() => new Date());
+  const azureRetailPricesUrl = config.hosted.azureRetailPricesUrl;
+  const priceFeed = azurePriceFeed({
+    store,
+    live,
+    logger,
+    now,
+    ...(azureRetailPricesUrl ? { url: azureRetailPricesUrl } : {}),
+  });
+  // The last read kept in the store, before any request is served; the fresh read follows the start.
+  await priceFeed.loadStored();
   // One SSH connection per GPU host, shared by every job there; closed last on stop.
   const { pool: poolOptions, ...gpuTuning } = options.gpu ?? {};
   const pool = config.gpu ? new SshPool(config.gpu.hosts, { logger, ...poolOptions }) : undefined;
@@ -172,7 +186,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
 
   // Whatever fails from here on, the store and any server already listening are closed again, so a
   // failed start leaves nothing behind (tests and supervisors start it again in the same process).
-  const cleanup: Array<() => Promise<unknown>> = [() => store.close(), async () => pool?.close()];
+  const cleanup: Array<() => Promise<unknown>> = [
+    () => priceFeed.stop(),
+    () => store.close(),
+    async () => pool?.close(),
+  ];
   try {
     logger.info({ team: identity.team, bot: identity.user }, 'authenticated with Slack');
 
@@ -214,10 +232,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
               },
             ]
           : []),
+        ...(azureRetailPricesUrl
+          ? [{ name: 'azure-prices', cron: PRICE_FEED_CRON, run: () => priceFeed.refresh() }]
+          : []),
       ],
       logger,
     );
     cleanup.unshift(() => schedules.stop());
+    // Not awaited: a start must not wait on (or fail for) prices.azure.com.
+    void priceFeed.refresh();
     void resumeJobs(services.jobs).catch((error) => logger.warn({ err: error }, 'could not resume jobs'));
     logger.info(
       { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers) },
@@ -241,6 +264,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
             logger.info({ finished: pending }, 'finished the work in flight');
           }
           await schedules.stop();
+          await priceFeed.stop();
           await openaiWebhook?.drain(DRAIN_MS);
           if (config.slack.mode === 'socket') await closeServer(server);
           await pool?.close();

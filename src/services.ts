@@ -14,7 +14,11 @@ export interface Services {
   logger: Logger;
   /** The advisor's clock: OpenAI's wind-down dates are judged against it. */
   now: () => Date;
-  /** The price catalogue, with PRICES_FILE applied; read once at start. */
+  /**
+   * The price catalogue: built-in, then Azure's Retail Prices feed, then PRICES_FILE on top. One
+   * object for the life of the process; a feed read replaces its sections in place (cost/live.ts),
+   * so read figures from it at the time of use rather than copying them.
+   */
   prices: Catalogue;
   limits: { maxFileBytes: number };
   /** SLACK_API_URL when set: file downloads may go to its host as well as Slack's. */

@@ -1,9 +1,14 @@
 import type { Server } from 'node:http';
 import { type App, webApi } from '@slack/bolt';
 import { type Config, ConfigError, loadConfig } from './config.ts';
+import { azureFeedOverlay } from './cost/azure-retail.ts';
 import type { Catalogue } from './cost/catalogue.ts';
-import { loadCatalogue, PricesFileError } from './cost/load.ts';
+import { type LivePrices, livePrices } from './cost/live.ts';
+import { loadCatalogue, loadPrices as loadPricesFile, PricesFileError } from './cost/load.ts';
+import type { Logger } from './logger.ts';
+import { fetchRetailPrices } from './providers/azure/retail-prices.ts';
 import { slackErrorCode } from './slack/deliver.ts';
+import type { Store } from './store/types.ts';
 
 /**
  * The checks a start makes before it serves anything, each turning what went wrong into one
@@ -35,6 +40,120 @@ export function loadPrices(file: string | undefined): Catalogue {
     throw error;
   }
 }
+
+/** As loadPrices, as the catalogue the running bot reads: the Retail Prices feed can change it (cost/live.ts). */
+export function loadLivePrices(file: string | undefined): LivePrices {
+  try {
+    return livePrices(loadPricesFile(file));
+  } catch (error) {
+    if (error instanceof PricesFileError) throw new ConfigError([error.message]);
+    throw error;
+  }
+}
+
+/** The feed's name in the store. */
+export const AZURE_FEED = 'azure-retail';
+/** Once a day, at an odd minute so replicas of many teams do not all ask at midnight. */
+export const PRICE_FEED_CRON = '17 4 * * *';
+
+export interface PriceFeedDeps {
+  store: Store;
+  live: LivePrices;
+  logger: Logger;
+  now: () => Date;
+  /** AZURE_RETAIL_PRICES_URL; absent (off): only a read kept from before is used. */
+  url?: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+export type FeedOutcome = { ok: true; figures: number } | { ok: false; reason: string };
+
+/**
+ * Azure's Retail Prices, read at start (without holding the start up: the bot starts with no
+ * network) and then daily: a good read is applied to the live catalogue and kept in the store, so
+ * a restart begins where the last read left off; a failed one changes nothing and says why once.
+ */
+export function azurePriceFeed(d: PriceFeedDeps) {
+  const controller = new AbortController();
+  let running: Promise<FeedOutcome> | undefined;
+
+  async function loadStored(): Promise<boolean> {
+    try {
+      const stored = await d.store.priceFeed(AZURE_FEED);
+      if (!stored || (d.live.feed && d.live.feed.readAt >= stored.readAt)) return false;
+      const applied = d.live.applyFeed({ overlay: stored.overlay, readAt: stored.readAt, source: stored.source });
+      if (!applied.ok)
+        d.logger.warn({ reason: applied.reason }, 'the stored Azure retail prices no longer fit the catalogue');
+      return applied.ok;
+    } catch (error) {
+      d.logger.warn({ err: error }, 'could not read the stored Azure retail prices');
+      return false;
+    }
+  }
+
+  async function read(url: string): Promise<FeedOutcome> {
+    const got = await fetchRetailPrices(url, {
+      signal: controller.signal,
+      ...(d.fetch ? { fetch: d.fetch } : {}),
+      ...(d.timeoutMs ? { timeoutMs: d.timeoutMs } : {}),
+    });
+    const readAt = d.now();
+    const parsed = got.ok
+      ? azureFeedOverlay(got.items, { base: d.live.base, readAt, source: got.url })
+      : { error: got.reason };
+    if ('error' in parsed) {
+      // Another replica may have read it meanwhile.
+      await loadStored();
+      const kept = d.live.feed ? `the read of ${d.live.feed.readAt.slice(0, 10)}` : "the catalogue's figures";
+      d.logger.warn({ url: got.url, reason: parsed.error }, `Azure retail prices not read; keeping ${kept}`);
+      return { ok: false, reason: parsed.error };
+    }
+    const feed = { overlay: parsed.overlay, readAt: readAt.toISOString(), source: got.ok ? got.url : url };
+    const applied = d.live.applyFeed(feed);
+    if (!applied.ok) {
+      d.logger.warn(
+        { reason: applied.reason },
+        'Azure retail prices read, but they do not fit the catalogue; not used',
+      );
+      return { ok: false, reason: applied.reason };
+    }
+    await d.store.savePriceFeed({ name: AZURE_FEED, ...feed }).catch((error) => {
+      d.logger.warn({ err: error }, 'could not keep the Azure retail prices in the store');
+    });
+    d.logger.info(
+      { figures: parsed.figures.length, items: parsed.items, truncated: got.ok && got.truncated },
+      'read Azure retail prices',
+    );
+    return { ok: true, figures: parsed.figures.length };
+  }
+
+  return {
+    /** The last good read kept in the store, applied; false when there is none (or it no longer fits). */
+    loadStored,
+    /** One read of the feed; never throws. Concurrent calls share one read. */
+    refresh(): Promise<FeedOutcome> {
+      if (!d.url) return Promise.resolve({ ok: false, reason: 'AZURE_RETAIL_PRICES_URL is off' });
+      if (controller.signal.aborted) return Promise.resolve({ ok: false, reason: 'stopped' });
+      running ??= read(d.url)
+        .catch((error): FeedOutcome => {
+          d.logger.warn({ err: error }, 'reading Azure retail prices failed');
+          return { ok: false, reason: (error as Error).message };
+        })
+        .finally(() => {
+          running = undefined;
+        });
+      return running;
+    },
+    /** Stops a read in progress and waits for it, so the store is not closed under it. */
+    async stop(): Promise<void> {
+      controller.abort();
+      await running;
+    },
+  };
+}
+
+export type AzurePriceFeed = ReturnType<typeof azurePriceFeed>;
 
 export async function verifyBotToken(config: Config, clientOptions: webApi.WebClientOptions, logger: webApi.Logger) {
   try {

@@ -22,7 +22,9 @@ describe('logging', () => {
 
   it('scrubs webhook secrets and the hosted providers’ keys from free text', () => {
     expect(
-      scrubSecrets('secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, keys tgp_v1_abcDEF123456 and fw_3ZkQ9r8GKYqrTwjUPD8I'),
+      scrubSecrets(
+        'secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, keys tgp_v1_abcDEF123456 and fw_3ZkQ9r8GKYqrTwjUPD8I',
+      ),
     ).toBe('secret [redacted], keys [redacted] and [redacted]');
   });
 

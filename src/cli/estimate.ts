@@ -62,7 +62,11 @@ export async function runEstimate(args: string[], io: Io): Promise<number> {
 
   const options = (values.option ?? []).map((raw) => {
     const option = decodeOption(raw.replaceAll(':', '|'), paramsB);
-    if (!option) throw new UsageError(`--option ${raw} is not openai:MODEL, azure:TIER:MODEL or gpu:GPU:METHOD.`);
+    if (!option) {
+      throw new UsageError(
+        `--option ${raw} is not openai:MODEL, azure:TIER:MODEL, together:[supervised|dpo:lora|full:]MODEL, fireworks:MODEL or gpu:GPU:METHOD.`,
+      );
+    }
     return option;
   });
   const comparison = compareCosts(

@@ -1,6 +1,7 @@
 import { formatTokens } from '../advisor/providers.ts';
 import { breakEvenSentence } from '../reports/break-even-words.ts';
 import type { CostComparison } from '../reports/cost-comparison.ts';
+import { COST_TABLE_HEADER, costTableNotes, costTableRows } from '../reports/cost-table.ts';
 import { formatUsd } from '../slack/validation-report.ts';
 
 /** The cost comparison for a terminal: a table, then break-evens, warnings and assumptions. */
@@ -9,18 +10,13 @@ export function formatCostText(c: Omit<CostComparison, 'chart'>): string {
     `Cost: ${formatTokens(c.trainingTokens)} training tokens × ${c.epochs} epochs, ${formatTokens(c.monthlyTokens)} tokens/month`,
     '',
   ];
-  const header = ['Option', 'Training', 'Per month', 'First month', '12 months'];
-  const rows = c.estimates.map((e) => [
-    e.label,
-    formatUsd(e.training.usd),
-    formatUsd(e.monthly.totalUsd),
-    formatUsd(e.firstMonthUsd),
-    formatUsd(e.twelveMonthsUsd),
-  ]);
+  const header = COST_TABLE_HEADER;
+  const rows = costTableRows(c.estimates, formatUsd);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   for (const row of [header, ...rows]) {
     out.push(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  '));
   }
+  for (const note of costTableNotes(c.estimates)) out.push(note);
   if (c.breakEvens.length > 0) {
     out.push('', 'Break-even');
     for (const b of c.breakEvens) out.push(`  ${breakEvenSentence(b)}`);

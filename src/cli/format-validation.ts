@@ -1,3 +1,4 @@
+import { markPlaceholder, PLACEHOLDER_MARK } from '../cost/placeholder.ts';
 import type { Quantiles, ValidationReport } from '../data/validate.ts';
 import type { TrainingCostLine } from '../reports/cost-options.ts';
 import { formatCount, formatUsd } from '../slack/validation-report.ts';
@@ -58,7 +59,14 @@ export function formatValidationText(fileName: string, r: ValidationReport, cost
     const width = Math.max(...costs.map((c) => c.label.length));
     out.push('', 'Training cost (estimate)');
     for (const c of costs)
-      out.push(`  ${c.label.padEnd(width)}  ${formatUsd(c.usd).padStart(10)}${c.detail ? `  ${c.detail}` : ''}`);
+      out.push(
+        `  ${c.label.padEnd(width)}  ${markPlaceholder(formatUsd(c.usd), c.placeholder).padStart(10)}${c.detail ? `  ${c.detail}` : ''}`,
+      );
+    if (costs.some((c) => c.placeholder)) {
+      out.push(
+        `  ${PLACEHOLDER_MARK}: not a published price (Azure's Retail Prices feed had none); PRICES_FILE corrects it.`,
+      );
+    }
   }
   return out.join('\n');
 }

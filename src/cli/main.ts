@@ -19,7 +19,8 @@ import { type Io, UsageError } from './io.ts';
 export const USAGE = `Usage:
   finetune-bot validate FILE [--model M] [--epochs N|auto] [--json]
   finetune-bot estimate (--tokens N | --file FILE) [--model M] [--epochs N] [--monthly-tokens N]
-                        [--option openai:MODEL | azure:TIER:MODEL | gpu:GPU:lora|qlora|full]…
+                        [--option openai:MODEL | azure:TIER:MODEL | together:[METHOD:TUNING:]MODEL
+                                  | fireworks:MODEL | gpu:GPU:lora|qlora|full]…
                         [--params-b N] [--prices FILE] [--json]
   finetune-bot convert FILE --to chat|trainer --out OUT [--system PROMPT]
                         chat: instruction/response pairs → chat examples; trainer: chat → the LoRA trainer's

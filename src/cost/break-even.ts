@@ -73,7 +73,9 @@ function pair(selfHosted: CostOption | Estimated, api: CostOption | Estimated, c
   const gpu = resolveOrThrow(optionOf(selfHosted), catalogue);
   const line = resolveOrThrow(optionOf(api), catalogue);
   if (gpu.provider !== 'gpu') throw new Error(`${optionLabel(gpu.option)} is not a self-hosted option.`);
-  if (line.provider === 'gpu') throw new Error(`${optionLabel(line.option)} is not an API option.`);
+  if (line.provider !== 'openai' && line.provider !== 'azure') {
+    throw new Error(`${optionLabel(line.option)} is not an API option with a serving price.`);
+  }
   return { gpu, line };
 }
 
@@ -122,7 +124,8 @@ export function breakEvens(
   for (const a of resolved) {
     if (a.r.provider !== 'gpu') continue;
     for (const b of resolved) {
-      if (b.r.provider === 'gpu') continue;
+      // Only options with a per-token serving price have a line to cross (not Together, Fireworks).
+      if (b.r.provider !== 'openai' && b.r.provider !== 'azure') continue;
       const s = shapes(a.r, b.r, catalogue, share);
       const at = breakEvenOf(s);
       const below = cheaperBelowOf(s);
@@ -172,6 +175,7 @@ export function costCurve(
   const usable = volumes.filter((v) => v >= 0 && Number.isFinite(v));
   const points: CurvePoint[] = [];
   for (const { r, label } of resolveAll(input.options, catalogue)) {
+    if (r.provider === 'together' || r.provider === 'fireworks') continue; // serving not priced
     const at = r.provider === 'gpu' ? [...usable, ...stepEdges(r, catalogue, usable)].sort((a, b) => a - b) : usable;
     for (const v of at) {
       const m = monthlyCost(r, catalogue, v * share, v * (1 - share));

@@ -1,3 +1,4 @@
+import { OPEN_MODEL_PRICES } from './catalogue-open.ts';
 import type { Catalogue } from './schema.ts';
 
 export type { Catalogue } from './schema.ts';
@@ -32,6 +33,8 @@ const azureTraining = (global: number, openAiPer1m: number) => ({
   standard_per_1m: round4(global / 0.8),
   global_per_1m: global,
   developer_per_1m: round4(global / 2),
+  // All three tiers are placeholders until the Retail Prices feed or a PRICES_FILE sets them.
+  placeholder: ['standard', 'global', 'developer'] as Array<'standard' | 'global' | 'developer'>,
   as_of: AZURE_COST_AS_OF,
   source: `${AZURE_COST_DOC}: Global 10–30% below Standard, Developer 50% off Global, "$2/1M for GPT-4.1 global" as an example`,
   note:
@@ -130,6 +133,7 @@ export const CATALOGUE: Catalogue = {
       note: 'Standard and Global Standard: $1.70 per hour deployed, used or not. Developer: no hourly fee, no SLA, removed after 24 hours.',
     },
   },
+  ...OPEN_MODEL_PRICES,
   gpus: {
     A10G: {
       name: 'NVIDIA A10G 24GB',

@@ -1,6 +1,8 @@
+import { OPEN_SERVING_NOT_PRICED, openParts, type Parts } from './estimate-open.ts';
 import { gpuTraining, servingPlan } from './gpu.ts';
 import { azureHostingPerHour, monthlyCost } from './monthly.ts';
 import { type CostOption, optionLabel, type ResolvedOption, resolveOption } from './options.ts';
+import { azureHostingPlaceholder } from './placeholder.ts';
 import type { Catalogue } from './schema.ts';
 import { HOURS_PER_MONTH, PER_MILLION, plural, rateText, roundHours, roundUsd, tokensText, usdText } from './units.ts';
 
@@ -14,7 +16,7 @@ import { HOURS_PER_MONTH, PER_MILLION, plural, rateText, roundHours, roundUsd, t
 
 export type { BreakEven, CurvePoint } from './break-even.ts';
 export { breakEvenMonthlyTokens, breakEvens, costCurve, curveVolumes } from './break-even.ts';
-export type { CostOption } from './options.ts';
+export type { CostOption, OpenMethod } from './options.ts';
 export { optionLabel } from './options.ts';
 
 export interface EstimateInput {
@@ -31,12 +33,19 @@ export interface OptionEstimate {
   label: string;
   /** One-off. gpuHours and wallHours only for self-hosted options. */
   training: { usd: number; gpuHours?: number; wallHours?: number };
-  /** servingGpus only for self-hosted options: GPUs kept on to serve the volume. */
-  monthly: { inferenceUsd: number; hostingUsd: number; totalUsd: number; servingGpus?: number };
+  /**
+   * servingGpus only for self-hosted options: GPUs kept on to serve the volume. `notPriced` says why
+   * serving has no figure (Together, Fireworks): the month is then 0 and the totals are training only.
+   */
+  monthly: { inferenceUsd: number; hostingUsd: number; totalUsd: number; servingGpus?: number; notPriced?: string };
   /** Training plus one month. */
   firstMonthUsd: number;
   /** Training plus twelve months. */
   twelveMonthsUsd: number;
+  /** A rate this estimate rests on is a placeholder, not a published price: shown next to the number. */
+  placeholder?: boolean;
+  /** Which rates are placeholders: the training rate, the hosting rate. */
+  placeholderRates?: Array<'training' | 'hosting'>;
   assumptions: string[];
   warnings: string[];
   /** The oldest `as_of` of the prices used. */
@@ -47,16 +56,6 @@ export interface OptionEstimate {
 export interface EstimateResult {
   options: OptionEstimate[];
   errors: string[];
-}
-
-interface Parts {
-  trainingUsd: number;
-  gpuHours?: number;
-  wallHours?: number;
-  assumptions: string[];
-  warnings: string[];
-  dates: string[];
-  sources: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -137,6 +136,8 @@ function apiParts(
   }
   const training = r.price.training;
   const hosting = catalogue.azure.hosting;
+  const trainingPlaceholder = training.placeholder?.includes(r.tier) ?? false;
+  const hostingPlaceholder = r.tier !== 'developer' && azureHostingPlaceholder(catalogue, r.tier);
   const rate =
     r.tier === 'standard'
       ? training.standard_per_1m
@@ -164,12 +165,17 @@ function apiParts(
       `Developer-tier deployments are removed after ${plural(hosting.developer_lifetime_hours, 'hour')} and have no SLA: fit for trying the model, not for production.`,
     );
   }
-  if (isUnverified(training.note)) {
+  if (trainingPlaceholder) {
     const openAi = catalogue.openai.models[r.model]?.training.per_1m;
     warnings.push(
       `The Azure training rate (${rateText(rate)}/1M) is a placeholder derived from an illustrative figure in Microsoft’s docs, not a published price` +
-        `${openAi === undefined ? '' : `; OpenAI charges ${rateText(openAi)}/1M to train the same model`}. Check Azure’s pricing page or set PRICES_FILE.`,
+        `${openAi === undefined ? '' : `; OpenAI charges ${rateText(openAi)}/1M to train the same model`}. No figure for it has come from Azure’s Retail Prices feed; set PRICES_FILE to correct it.`,
     );
+  } else if (/prices\.azure\.com|retail prices api/i.test(`${training.source} ${training.note ?? ''}`)) {
+    assumptions.push(`The Azure training rate was read from Azure’s Retail Prices API on ${training.as_of}.`);
+  }
+  if (hostingPlaceholder) {
+    warnings.push(`The Azure hosting rate (${usdText(perHour)} an hour) is a placeholder, not a published price.`);
   }
   return {
     trainingUsd: (billed / PER_MILLION) * rate,
@@ -177,6 +183,10 @@ function apiParts(
     warnings,
     dates: [training.as_of, inf.as_of, hosting.as_of],
     sources: [training.source, inf.source, hosting.source],
+    placeholders: [
+      ...(trainingPlaceholder ? ['training' as const] : []),
+      ...(hostingPlaceholder ? ['hosting' as const] : []),
+    ],
   };
 }
 
@@ -237,8 +247,14 @@ function estimateOne(
   catalogue: Catalogue,
   now: Date,
 ): OptionEstimate {
-  const parts = r.provider === 'gpu' ? gpuParts(r, input, catalogue) : apiParts(r, input, catalogue, now);
+  const parts =
+    r.provider === 'gpu'
+      ? gpuParts(r, input, catalogue)
+      : r.provider === 'together' || r.provider === 'fireworks'
+        ? openParts(r, input, catalogue)
+        : apiParts(r, input, catalogue, now);
   const m = monthlyCost(r, catalogue, input.monthlyInputTokens, input.monthlyOutputTokens);
+  const notPriced = r.provider === 'together' || r.provider === 'fireworks' ? OPEN_SERVING_NOT_PRICED : undefined;
   const training: OptionEstimate['training'] = { usd: roundUsd(parts.trainingUsd) };
   if (parts.gpuHours !== undefined) training.gpuHours = roundHours(parts.gpuHours);
   if (parts.wallHours !== undefined) training.wallHours = roundHours(parts.wallHours);
@@ -251,6 +267,7 @@ function estimateOne(
       hostingUsd: roundUsd(m.hostingUsd),
       totalUsd: roundUsd(m.totalUsd),
       ...(m.servingGpus === undefined ? {} : { servingGpus: m.servingGpus }),
+      ...(notPriced ? { notPriced } : {}),
     },
     firstMonthUsd: roundUsd(parts.trainingUsd + m.totalUsd),
     twelveMonthsUsd: roundUsd(parts.trainingUsd + 12 * m.totalUsd),
@@ -258,6 +275,9 @@ function estimateOne(
     warnings: parts.warnings,
     asOf: [...parts.dates].sort()[0] ?? '',
     sources: [...new Set(parts.sources)],
+    ...(parts.placeholders && parts.placeholders.length > 0
+      ? { placeholder: true, placeholderRates: parts.placeholders }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { CATALOGUE } from './catalogue.ts';
-import { applyPricesFile, PricesFileError } from './override.ts';
+import { applyOverlay, PricesFileError, parsePricesJson } from './override.ts';
 import type { Catalogue } from './schema.ts';
 
 /**
@@ -14,14 +14,28 @@ export type ReadFile = (path: string, encoding: 'utf8') => string;
 const readUtf8: ReadFile = (path, encoding) => readFileSync(path, encoding);
 
 export function loadCatalogue(pricesFile?: string, readFile: ReadFile = readUtf8): Catalogue {
-  if (pricesFile === undefined || pricesFile === '') return CATALOGUE;
+  return loadPrices(pricesFile, readFile).catalogue;
+}
+
+export interface LoadedPrices {
+  /** The built-in catalogue with the file over it. */
+  catalogue: Catalogue;
+  /** The file's own object, kept so it can be laid over the Retail Prices feed again (live.ts). */
+  overlay?: Record<string, unknown>;
+  file?: string;
+}
+
+/** As loadCatalogue, keeping the PRICES_FILE's object apart: the file wins over the feed too. */
+export function loadPrices(pricesFile?: string, readFile: ReadFile = readUtf8): LoadedPrices {
+  if (pricesFile === undefined || pricesFile === '') return { catalogue: CATALOGUE };
   let text: string;
   try {
     text = readFile(pricesFile, 'utf8');
   } catch (error) {
     throw new PricesFileError(pricesFile, [`cannot be read (${readFailure(error)})`]);
   }
-  return applyPricesFile(CATALOGUE, text, pricesFile);
+  const overlay = parsePricesJson(text, pricesFile);
+  return { catalogue: applyOverlay(CATALOGUE, overlay, pricesFile), overlay, file: pricesFile };
 }
 
 export { PricesFileError };

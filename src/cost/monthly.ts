@@ -49,6 +49,10 @@ export function monthlyCost(
   inputTokens: number,
   outputTokens: number,
 ): MonthlyCost {
+  // Together and Fireworks: serving is not priced per token (estimate-open.ts); the month says so.
+  if (resolved.provider === 'together' || resolved.provider === 'fireworks') {
+    return { inferenceUsd: 0, hostingUsd: 0, totalUsd: 0 };
+  }
   if (resolved.provider === 'gpu') {
     const plan = servingPlan(resolved.gpu, catalogue.self_hosting, resolved.paramsB, inputTokens + outputTokens);
     return { inferenceUsd: 0, hostingUsd: plan.monthlyUsd, totalUsd: plan.monthlyUsd, servingGpus: plan.gpus };

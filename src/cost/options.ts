@@ -1,4 +1,13 @@
-import type { AzureModelPrice, AzureTier, Catalogue, GpuSpec, OpenAiModelPrice, TrainingMethod } from './schema.ts';
+import type {
+  AzureModelPrice,
+  AzureTier,
+  Catalogue,
+  FireworksBracket,
+  GpuSpec,
+  OpenAiModelPrice,
+  TogetherBracket,
+  TrainingMethod,
+} from './schema.ts';
 
 /**
  * The options a person compares, and how each is found in the catalogue. Finding is forgiving
@@ -6,9 +15,26 @@ import type { AzureModelPrice, AzureTier, Catalogue, GpuSpec, OpenAiModelPrice, 
  * in plain words what it knows when it finds nothing, so one bad option never sinks the others.
  */
 
+/** Supervised or preference (DPO) training, in the provider contract's words. */
+export type OpenMethod = 'supervised' | 'dpo';
+
 export type CostOption =
   | { provider: 'openai'; model: string }
   | { provider: 'azure'; model: string; tier: AzureTier }
+  | {
+      provider: 'together';
+      model: string;
+      /** Billions of parameters: Together prices by size bracket. Callers read it off the model (open-models.ts). */
+      paramsB?: number;
+      /** Default supervised. */
+      method?: OpenMethod;
+      /** Default LoRA, as on Together. */
+      tuning?: 'lora' | 'full';
+      /** Together bills evaluations too: n_evals × the validation file's tokens. */
+      validationTokens?: number;
+      nEvals?: number;
+    }
+  | { provider: 'fireworks'; model: string; paramsB?: number }
   | {
       provider: 'gpu';
       gpu: string;
@@ -25,6 +51,25 @@ export type ResolvedOption =
   | { provider: 'openai'; option: CostOption; model: string; price: OpenAiModelPrice }
   | { provider: 'azure'; option: CostOption; model: string; tier: AzureTier; price: AzureModelPrice }
   | {
+      provider: 'together';
+      option: CostOption;
+      model: string;
+      paramsB: number;
+      method: OpenMethod;
+      tuning: 'lora' | 'full';
+      bracket: TogetherBracket;
+      /** USD per 1M tokens processed, for this bracket, method and tuning. */
+      perMillion: number;
+    }
+  | {
+      provider: 'fireworks';
+      option: CostOption;
+      model: string;
+      paramsB: number;
+      bracket: FireworksBracket;
+      perMillion: number;
+    }
+  | {
       provider: 'gpu';
       option: CostOption;
       id: string;
@@ -39,12 +84,20 @@ const TIER_WORDS: Record<AzureTier, string> = { standard: 'Standard', global: 'G
 const METHOD_WORDS: Record<TrainingMethod, string> = { lora: 'LoRA', qlora: 'QLoRA', full: 'full fine-tune' };
 
 const shortModel = (id: string): string => id.replace(/-\d{4}-\d{2}-\d{2}$/, '').replace(/-\d{4}$/, '');
+/** An open model's id without its organisation or account path: "Meta-Llama-3.1-8B-Instruct-Reference". */
+const shortOpenModel = (id: string): string => id.split('/').pop() || id;
+
+function togetherWords(option: Extract<CostOption, { provider: 'together' }>): string {
+  return `${option.method === 'dpo' ? 'DPO ' : ''}${option.tuning === 'full' ? 'full' : 'LoRA'}`;
+}
 
 /** A short, human label: "OpenAI gpt-4.1-mini", "Azure gpt-4.1-mini (Global)", "Own GPU: H100-80GB LoRA, 8B". */
 export function optionLabel(option: CostOption): string {
   if (option.provider === 'openai') return `OpenAI ${shortModel(option.model)}`;
   if (option.provider === 'azure')
     return `Azure ${shortModel(option.model)} (${TIER_WORDS[option.tier] ?? option.tier})`;
+  if (option.provider === 'together') return `Together ${shortOpenModel(option.model)} (${togetherWords(option)})`;
+  if (option.provider === 'fireworks') return `Fireworks ${shortOpenModel(option.model)} (LoRA)`;
   const count = option.gpuCount && option.gpuCount > 1 ? `${option.gpuCount}× ` : '';
   return `Own GPU: ${count}${option.gpu} ${METHOD_WORDS[option.method] ?? option.method}, ${option.modelParamsB}B`;
 }
@@ -83,6 +136,51 @@ function isPositiveNumber(x: unknown): x is number {
   return typeof x === 'number' && Number.isFinite(x) && x > 0;
 }
 
+/** The first bracket whose top is at least `paramsB`; undefined above the last. */
+export function bracketFor<B extends { up_to_params_b: number }>(list: readonly B[], paramsB: number): B | undefined {
+  return list.find((b) => paramsB <= b.up_to_params_b);
+}
+
+function sizeProblem(label: string, paramsB: number | undefined, top: number | undefined): string | undefined {
+  if (paramsB === undefined) {
+    return `${label}: the model's size is not known, so its price bracket cannot be chosen; give a model whose name carries its size (…-8B-…).`;
+  }
+  if (!isPositiveNumber(paramsB)) return `${label}: the model size must be a number of billions of parameters above 0.`;
+  if (top !== undefined && paramsB > top) {
+    return `${label}: the price list has brackets up to ${top}B; a ${paramsB}B model is priced per model on the provider's page. Set it in PRICES_FILE.`;
+  }
+  return undefined;
+}
+
+function resolveOpen(
+  option: Extract<CostOption, { provider: 'together' | 'fireworks' }>,
+  catalogue: Catalogue,
+  label: string,
+): ResolvedOption | { error: string } {
+  const paramsB = option.paramsB ?? 0;
+  if (option.provider === 'fireworks') {
+    const list = catalogue.fireworks.training.brackets;
+    const wrong = sizeProblem(label, option.paramsB, list.at(-1)?.up_to_params_b);
+    const bracket = wrong ? undefined : bracketFor(list, paramsB);
+    if (wrong || !bracket) return { error: wrong ?? `${label}: no price.` };
+    return { provider: 'fireworks', option, model: option.model, paramsB, bracket, perMillion: bracket.per_1m };
+  }
+  const list = catalogue.together.training.brackets;
+  const wrong = sizeProblem(label, option.paramsB, list.at(-1)?.up_to_params_b);
+  const bracket = wrong ? undefined : bracketFor(list, paramsB);
+  if (wrong || !bracket) return { error: wrong ?? `${label}: no price.` };
+  const method = option.method ?? 'supervised';
+  const tuning = option.tuning ?? 'lora';
+  if (method !== 'supervised' && method !== 'dpo') {
+    return { error: `${label}: the method must be supervised or dpo, not “${String(method)}”.` };
+  }
+  if (tuning !== 'lora' && tuning !== 'full') {
+    return { error: `${label}: the tuning must be lora or full, not “${String(tuning)}”.` };
+  }
+  const perMillion = bracket[`${method === 'dpo' ? 'dpo' : 'sft'}_${tuning}_per_1m`];
+  return { provider: 'together', option, model: option.model, paramsB, method, tuning, bracket, perMillion };
+}
+
 /** The catalogue entries an option needs, or a sentence saying what is wrong with it. */
 export function resolveOption(option: CostOption, catalogue: Catalogue): ResolvedOption | { error: string } {
   const label = optionLabel(option);
@@ -103,6 +201,7 @@ export function resolveOption(option: CostOption, catalogue: Catalogue): Resolve
     const price = catalogue.azure.models[model];
     return price ? { provider: 'azure', option, model, tier: option.tier, price } : { error: `${label}: no price.` };
   }
+  if (option.provider === 'together' || option.provider === 'fireworks') return resolveOpen(option, catalogue, label);
   if (option.provider === 'gpu') {
     const id = lookup('GPU', Object.keys(catalogue.gpus), option.gpu, gpuVariantOf);
     if (typeof id !== 'string') return { error: `${label}: ${id.error}` };
@@ -125,5 +224,5 @@ export function resolveOption(option: CostOption, catalogue: Catalogue): Resolve
     return { provider: 'gpu', option, id, gpu, count, paramsB: option.modelParamsB, method: option.method, mfu };
   }
   const provider = (option as { provider?: unknown }).provider;
-  return { error: `Unknown provider “${String(provider)}”: expected openai, azure or gpu.` };
+  return { error: `Unknown provider “${String(provider)}”: expected openai, azure, together, fireworks or gpu.` };
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { settlePlaceholders } from './placeholder.ts';
 import { type Catalogue, catalogueSchema } from './schema.ts';
 
 /**
@@ -91,8 +92,8 @@ function problem(issue: z.core.$ZodIssue, merged: unknown): string {
   return `${formatPath(issue.path)} ${issue.message}${describe(valueAt(merged, issue.path))}`;
 }
 
-/** The catalogue with the file's JSON text merged over `base`; throws PricesFileError. */
-export function applyPricesFile(base: Catalogue, text: string, file: string): Catalogue {
+/** A PRICES_FILE's text as the JSON object it must be; throws PricesFileError. */
+export function parsePricesJson(text: string, file: string): Record<string, Json> {
   let json: Json;
   try {
     json = JSON.parse(text) as Json;
@@ -103,18 +104,31 @@ export function applyPricesFile(base: Catalogue, text: string, file: string): Ca
   if (!isPlainObject(json)) {
     throw new PricesFileError(file, [`expects a JSON object at the top level${describe(json)}`]);
   }
+  return json as Record<string, Json>;
+}
+
+/**
+ * `overlay` (a PRICES_FILE's object, or the Retail Prices feed's) merged over `base` and validated
+ * as a whole; `name` is what a problem is reported against. Throws PricesFileError.
+ */
+export function applyOverlay(base: Catalogue, overlay: Record<string, unknown>, name: string): Catalogue {
   let merged: unknown;
   try {
-    merged = deepMerge(base, json);
+    merged = settlePlaceholders(deepMerge(base, overlay), overlay);
   } catch (error) {
-    if (error instanceof MergeError) throw new PricesFileError(file, [`${formatPath(error.path)} ${error.message}`]);
+    if (error instanceof MergeError) throw new PricesFileError(name, [`${formatPath(error.path)} ${error.message}`]);
     throw error;
   }
   const parsed = catalogueSchema.safeParse(merged);
   if (!parsed.success)
     throw new PricesFileError(
-      file,
+      name,
       parsed.error.issues.map((issue) => problem(issue, merged)),
     );
   return parsed.data;
+}
+
+/** The catalogue with the file's JSON text merged over `base`; throws PricesFileError. */
+export function applyPricesFile(base: Catalogue, text: string, file: string): Catalogue {
+  return applyOverlay(base, parsePricesJson(text, file), file);
 }

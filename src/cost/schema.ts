@@ -71,14 +71,67 @@ const openAiModel = obj({
 export const AZURE_TIERS = ['standard', 'global', 'developer'] as const;
 export type AzureTier = (typeof AZURE_TIERS)[number];
 
+/**
+ * The tiers whose figure rests on a placeholder rather than a published price: data, so every
+ * estimate can say so next to its number. A figure a PRICES_FILE or the Retail Prices feed sets
+ * leaves this list (override.ts, azure-retail.ts).
+ */
+const placeholderTiers = z
+  .array(z.enum(AZURE_TIERS, expects(`one of ${AZURE_TIERS.join(', ')}`)), expects('a list of Azure tiers'))
+  .optional();
+
 const azureModel = obj({
   training: obj({
     standard_per_1m: perMillion,
     global_per_1m: perMillion,
     developer_per_1m: perMillion,
+    placeholder: placeholderTiers,
     ...sourced,
   }),
   inference,
+});
+
+/**
+ * A price by model-size bracket: the bracket is the first whose `up_to_params_b` is at least the
+ * model's size (in billions of parameters). Sorted ascending; a model larger than the last bracket
+ * has no price here.
+ */
+function brackets<S extends z.core.$ZodLooseShape>(rates: S, what: string) {
+  return z
+    .array(obj({ up_to_params_b: positive('billions of parameters, the top of the bracket'), ...rates }), {
+      error: `expects a list of ${what} brackets`,
+    })
+    .min(1, { error: `expects at least one ${what} bracket` })
+    .refine((list) => ascending(list as Array<{ up_to_params_b: number }>), {
+      error: 'expects brackets sorted by up_to_params_b, smallest first',
+    });
+}
+
+const ascending = (list: Array<{ up_to_params_b: number }>) =>
+  list.every((b, i) => i === 0 || b.up_to_params_b > (list[i - 1]?.up_to_params_b ?? 0));
+
+/** Together AI: per token processed, by size bracket × method (SFT/DPO) × LoRA/full. */
+const together = obj({
+  training: obj({
+    brackets: brackets(
+      {
+        sft_lora_per_1m: perMillion,
+        sft_full_per_1m: perMillion,
+        dpo_lora_per_1m: perMillion,
+        dpo_full_per_1m: perMillion,
+      },
+      'Together AI training',
+    ),
+    ...sourced,
+  }),
+});
+
+/** Fireworks AI: per training token (dataset × epochs), by size bracket. */
+const fireworks = obj({
+  training: obj({
+    brackets: brackets({ per_1m: perMillion }, 'Fireworks AI training'),
+    ...sourced,
+  }),
 });
 
 const gpu = obj({
@@ -108,11 +161,14 @@ export const catalogueSchema = obj({
       standard_per_hour: amount('USD per deployment-hour'),
       global_per_hour: amount('USD per deployment-hour'),
       developer_per_hour: amount('USD per deployment-hour'),
+      placeholder: placeholderTiers,
       developer_lifetime_hours: positive('hours a Developer-tier deployment lives'),
       idle_delete_days: positive('days without calls before a deployment is deleted'),
       ...sourced,
     }),
   }),
+  together,
+  fireworks,
   gpus: byId(gpu, 'GPUs'),
   self_hosting: obj({
     flops_per_token_per_param: methods(positive('FLOPs per token per parameter')),
@@ -142,6 +198,8 @@ export const catalogueSchema = obj({
 export type Catalogue = z.infer<typeof catalogueSchema>;
 export type OpenAiModelPrice = Catalogue['openai']['models'][string];
 export type AzureModelPrice = Catalogue['azure']['models'][string];
+export type TogetherBracket = Catalogue['together']['training']['brackets'][number];
+export type FireworksBracket = Catalogue['fireworks']['training']['brackets'][number];
 export type GpuSpec = Catalogue['gpus'][string];
 export type SelfHosting = Catalogue['self_hosting'];
 export type TrainingMethod = keyof SelfHosting['flops_per_token_per_param'];

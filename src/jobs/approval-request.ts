@@ -1,6 +1,7 @@
 import type { JobsConfig } from '../config-jobs.ts';
 import type { JobError } from '../providers/types.ts';
 import type { JobRecord } from '../store/types.ts';
+import { trainingRate } from './job-cost.ts';
 import { CHANNEL_UNREACHABLE, failJob, JobActionError, type LifecycleDeps, startJob } from './lifecycle.ts';
 
 export type ApprovalDeps = LifecycleDeps & { policy: Pick<JobsConfig, 'approvers'> };
@@ -32,9 +33,22 @@ export async function requestApproval(deps: ApprovalDeps, jobId: string): Promis
   return job;
 }
 
+/**
+ * The job with `request.estimatePlaceholder` recorded when its estimate rests on a placeholder
+ * rate, so the approvers' message, and the one left once they decide, say the MAX_JOB_USD
+ * decision was taken on a placeholder estimate.
+ */
+async function withEstimateBasis(deps: ApprovalDeps, job: JobRecord): Promise<JobRecord> {
+  if (job.estimateUsd === null || job.request.estimatePlaceholder !== undefined || !deps.prices) return job;
+  if (trainingRate(job.provider, job.request, deps.prices)?.placeholder !== true) return job;
+  const request = { ...job.request, estimatePlaceholder: true };
+  return (await deps.store.updateJob(job.id, { request }, ['awaiting_approval'])) ?? { ...job, request };
+}
+
 async function ask(deps: ApprovalDeps, jobId: string): Promise<JobRecord | undefined> {
   let job = await deps.store.getJob(jobId);
   if (job?.phase !== 'awaiting_approval') return job;
+  job = await withEstimateBasis(deps, job);
   if (!job.messageTs) {
     const current = job;
     const posted = await deps.notices.once(current, 'message', () => deps.notifier.post(current, 'message'));

@@ -8,7 +8,7 @@ import type { JobReviewFacts, PreflightFacts } from '../slack/job-review-view.ts
 import type { JobRequest } from '../store/types.ts';
 import { type ApprovalPolicy, needsApproval } from './approval.ts';
 import { gpuJobEstimate, type PreflightWithModel } from './gpu-estimate.ts';
-import { trainingUsd } from './job-cost.ts';
+import { trainingRate, trainingUsd } from './job-cost.ts';
 
 /** What the review step shows before anything is spent: the file's health, the estimate, who must approve. */
 export type ReviewFacts = JobReviewFacts;
@@ -43,16 +43,20 @@ export function reviewFacts(
 ): ReviewFacts {
   if (request.lora) return loraReviewFacts(request, request.lora, report, prices, policy, gpu ?? { hosts: [] });
   let estimateUsd: number | null = null;
+  let placeholder = false;
   let assumptions: string;
   if (report) {
     const epochs = estimateEpochs(request, report);
     const billable = report.trainingTokens * epochs;
     estimateUsd = trainingUsd(provider, request, billable, prices) ?? null;
+    const rate = trainingRate(provider, request, prices);
+    placeholder = estimateUsd !== null && rate?.placeholder === true;
     const epochWords = `${epochs} epoch${epochs === 1 ? '' : 's'}${typeof request.hyperparameters.nEpochs === 'number' ? '' : ' (auto, estimated)'}`;
     assumptions =
       estimateUsd === null
         ? `No training price for ${request.model} on ${provider} in the catalogue; set one in PRICES_FILE.`
-        : `${billable.toLocaleString('en-US')} billable tokens (${report.trainingTokens.toLocaleString('en-US')} × ${epochWords}) at catalogue prices; the provider bills the tokens it actually trains.`;
+        : `${billable.toLocaleString('en-US')} billable tokens (${report.trainingTokens.toLocaleString('en-US')} × ${epochWords}) at catalogue prices; the provider bills the tokens it actually trains.` +
+          estimateCaveats(provider, request, rate, placeholder);
   } else {
     assumptions = 'The file is already on the provider, so it was not read here: no estimate.';
   }
@@ -62,11 +66,31 @@ export function reviewFacts(
   return {
     ...(validation ? { validation } : {}),
     estimateUsd,
+    ...(placeholder ? { estimatePlaceholder: true } : {}),
     assumptions,
     needsApproval: needsApproval(policy, estimateUsd),
     approvers: policy.approvers,
     canStart: report === undefined || report.ok,
   };
+}
+
+/** What the estimate leaves out or rests on, after the token count: a placeholder rate, Together's evaluations. */
+function estimateCaveats(
+  provider: ProviderId,
+  request: JobRequest,
+  rate: ReturnType<typeof trainingRate>,
+  placeholder: boolean,
+): string {
+  const out: string[] = [];
+  if (placeholder && rate) {
+    out.push(
+      `The $${rate.perMillion}/1M rate is a placeholder, not a published price: no figure for this model and tier has come from Azure’s Retail Prices feed, so the real cost may differ.`,
+    );
+  }
+  if (provider === 'together' && (request.hyperparameters.nEvals ?? 0) > 0 && request.validationFileId) {
+    out.push('Together also bills each evaluation on the validation file (n_evals × its tokens), not counted here.');
+  }
+  return out.length > 0 ? ` ${out.join(' ')}` : '';
 }
 
 /** The file's health as the review shows it, billed over `epochs`. */

@@ -3,8 +3,8 @@ import type { ProvidersConfig } from '../config-jobs.ts';
 import { azureTokenProviders } from './azure/credential.ts';
 import { createAzureOpenAIProvider } from './azure/data-plane.ts';
 import { type AzureDeployer, createAzureDeployer } from './azure/deploy.ts';
-import { createGpuProvider, type GpuProviderOptions } from './gpu/index.ts';
 import { createFireworksProvider, type FireworksProviderOptions } from './fireworks/index.ts';
+import { createGpuProvider, type GpuProviderOptions } from './gpu/index.ts';
 import { createOpenAIProvider } from './openai/index.ts';
 import { createTogetherProvider, type TogetherProviderOptions } from './together/index.ts';
 import type { Provider, ProviderId } from './types.ts';
@@ -24,7 +24,11 @@ export interface HostedTuning {
  */
 export function createProviders(
   config: ProvidersConfig,
-  extra: { gpu?: GpuProviderOptions; hosted?: Pick<HostedConfig, 'together' | 'fireworks'>; tuning?: HostedTuning } = {},
+  extra: {
+    gpu?: GpuProviderOptions;
+    hosted?: Pick<HostedConfig, 'together' | 'fireworks'>;
+    tuning?: HostedTuning;
+  } = {},
 ): { providers: Providers; azureDeployer?: AzureDeployer } {
   const providers: Providers = {};
   let azureDeployer: AzureDeployer | undefined;

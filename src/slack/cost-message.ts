@@ -5,6 +5,7 @@ type KnownBlock = types.KnownBlock;
 import { formatTokens } from '../advisor/providers.ts';
 import { breakEvenSentence } from '../reports/break-even-words.ts';
 import type { CostComparison } from '../reports/cost-comparison.ts';
+import { COST_TABLE_HEADER, costTableNotes, costTableRows } from '../reports/cost-table.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 import { formatUsd } from './validation-report.ts';
 
@@ -34,14 +35,8 @@ export function buildCostMessage(input: CostComparisonInput, note?: string): { t
     },
   );
 
-  const rows = input.estimates.map((e) => [
-    e.label,
-    formatUsd(e.training.usd),
-    formatUsd(e.monthly.totalUsd),
-    formatUsd(e.firstMonthUsd),
-    formatUsd(e.twelveMonthsUsd),
-  ]);
-  const header = ['Option', 'Training', 'Per month', 'First month', '12 months'];
+  const rows = costTableRows(input.estimates, formatUsd);
+  const header = COST_TABLE_HEADER;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
@@ -49,10 +44,15 @@ export function buildCostMessage(input: CostComparisonInput, note?: string): { t
     type: 'section',
     text: mrkdwn(truncate(`\`\`\`\n${[line(header), ...rows.map(line)].join('\n')}\n\`\`\``, 3000)),
   });
+  const notes = costTableNotes(input.estimates);
+  if (notes.length > 0) {
+    blocks.push({ type: 'context', elements: [mrkdwn(truncate(notes.map(escapeMrkdwn).join('\n'), 3000))] });
+  }
 
-  const monthlyDetail = input.estimates.map(
-    (e) =>
-      `*${e.label}*: ${formatUsd(e.monthly.inferenceUsd)} inference + ${formatUsd(e.monthly.hostingUsd)} hosting a month`,
+  const monthlyDetail = input.estimates.map((e) =>
+    e.monthly.notPriced !== undefined
+      ? `*${e.label}*: serving not priced`
+      : `*${e.label}*: ${formatUsd(e.monthly.inferenceUsd)} inference + ${formatUsd(e.monthly.hostingUsd)} hosting a month`,
   );
   blocks.push({ type: 'section', text: mrkdwn(truncate(`*Per month*\n${bullets(monthlyDetail)}`, 3000)) });
 

@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 
+import { markPlaceholder } from '../cost/placeholder.ts';
 import type { JobRecord } from '../store/types.ts';
 import { formatUsd, loraWords, mention, slackDate } from './job-format.ts';
 import { JOB_APPROVE_ACTION_ID, JOB_REJECT_ACTION_ID } from './job-ids.ts';
@@ -15,7 +16,24 @@ export interface ApprovalContext {
 
 function estimateVsLimit(job: JobRecord, ctx: ApprovalContext): string {
   const limit = ctx.maxJobUsd === undefined ? '' : ` (limit ${formatUsd(ctx.maxJobUsd)} per job)`;
-  return job.estimateUsd === null ? `no estimate${limit}` : `${formatUsd(job.estimateUsd)}${limit}`;
+  return job.estimateUsd === null
+    ? `no estimate${limit}`
+    : `${markPlaceholder(formatUsd(job.estimateUsd), job.request.estimatePlaceholder)}${limit}`;
+}
+
+/** The MAX_JOB_USD decision was taken on a placeholder estimate: the approver should know. */
+function placeholderBlocks(job: JobRecord): KnownBlock[] {
+  if (job.estimateUsd === null || job.request.estimatePlaceholder !== true) return [];
+  return [
+    {
+      type: 'context',
+      elements: [
+        mrkdwn(
+          ':warning: This is a placeholder estimate: the training rate is the catalogue’s stand-in, not a published price (no figure for this model and tier has come from Azure’s Retail Prices feed). The job may cost more or less.',
+        ),
+      ],
+    },
+  ];
 }
 
 function summaryBlocks(job: JobRecord, ctx: ApprovalContext): KnownBlock[] {
@@ -27,7 +45,7 @@ function summaryBlocks(job: JobRecord, ctx: ApprovalContext): KnownBlock[] {
       type: 'section',
       text: mrkdwn(
         `:raised_hand: ${mention(job.requestedBy)} asks to start fine-tune *${escapeMrkdwn(job.id)}*, ` +
-          'which needs an approver because of its cost.',
+          `which needs an approver because of its cost${job.request.estimatePlaceholder && job.estimateUsd !== null ? ' (a placeholder estimate)' : ''}.`,
       ),
     },
     {
@@ -44,6 +62,7 @@ function summaryBlocks(job: JobRecord, ctx: ApprovalContext): KnownBlock[] {
         ...(file ? [mrkdwn(`*Training file*\n${escapeMrkdwn(file)}`, 2000)] : []),
       ],
     },
+    ...placeholderBlocks(job),
   ];
 }
 

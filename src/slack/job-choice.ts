@@ -37,8 +37,6 @@ export const HOSTED_CAPABILITIES: ProviderCapabilities = {
   hosts: false,
 };
 
-
-
 /**
  * What each provider has said it offers (its adapter's `capabilities`), for a job whose provider the
  * caller did not hand over: one no longer configured, whose old jobs are still shown. Callers that

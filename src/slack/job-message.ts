@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { markPlaceholder } from '../cost/placeholder.ts';
 import { hostedKnobWords } from './job-view-adapter.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -20,8 +21,8 @@ import {
   PHASE_EMOJI,
   PHASE_WORDS,
   percentDone,
-  progressPercent,
   progressBar,
+  progressPercent,
   relativeIn,
   slackDate,
   usdDifference,
@@ -126,7 +127,7 @@ function statusText(job: JobRecord, ctx: JobMessageContext): string {
       const over =
         job.estimateUsd === null
           ? 'there is no cost estimate for it'
-          : `the estimate, ${formatUsd(job.estimateUsd)}, is over the ${ctx.maxJobUsd === undefined ? '' : `${formatUsd(ctx.maxJobUsd)} `}limit per job`;
+          : `the estimate, ${markPlaceholder(formatUsd(job.estimateUsd), job.request.estimatePlaceholder)}, is over the ${ctx.maxJobUsd === undefined ? '' : `${formatUsd(ctx.maxJobUsd)} `}limit per job`;
       const who = ctx.approvers && ctx.approvers.length > 0 ? mentionList(ctx.approvers) : 'an approver';
       return `${head}: ${over}, so ${who} must approve it before it starts. Nothing is billed until then.`;
     }

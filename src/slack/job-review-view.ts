@@ -1,8 +1,10 @@
 import type { types } from '@slack/bolt';
+import { hostedKnobWords } from './job-view-adapter.ts';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 
+import { markPlaceholder } from '../cost/placeholder.ts';
 import type { ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
 import { formatCount, formatUsd, loraWords, mentionList } from './job-format.ts';
@@ -28,6 +30,8 @@ export interface JobReviewFacts {
     fatal?: string;
   };
   estimateUsd: number | null;
+  /** The estimate rests on a placeholder rate (Azure without a Retail Prices figure): said next to it. */
+  estimatePlaceholder?: boolean;
   /** One line on what the estimate rests on, or why there is none. */
   assumptions: string;
   needsApproval: boolean;
@@ -67,7 +71,7 @@ export function requestSummary(input: Pick<JobReviewInput, 'request' | 'provider
   const suffix = r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : '';
   return (
     `*\`${escapeMrkdwn(r.model)}\`* on *${escapeMrkdwn(input.providerLabel)}*${tier}${suffix}\n` +
-    `${r.method === 'dpo' ? 'DPO' : 'Supervised'} · epochs ${hp.nEpochs} · batch ${hp.batchSize} · LR × ${hp.learningRateMultiplier}\n` +
+    `${hostedKnobWords(r.method, hp)}\n` +
     `Training file: ${escapeMrkdwn(file)}${r.validationFileId ? ` · validation \`${escapeMrkdwn(r.validationFileId)}\`` : ''}` +
     ` · reports in <#${r.channelId}>`
   );
@@ -100,7 +104,10 @@ export function jobReviewView(input: JobReviewInput): ModalView {
   const noApprover = facts.needsApproval && facts.approvers.length === 0;
   const canSubmit = facts.canStart && !fileBad && !hostBad && !noApprover;
 
-  const estimate = facts.estimateUsd === null ? 'no estimate' : formatUsd(facts.estimateUsd);
+  const estimate =
+    facts.estimateUsd === null
+      ? 'no estimate'
+      : markPlaceholder(formatUsd(facts.estimateUsd), facts.estimatePlaceholder);
   const gpuLine = facts.gpu ? gpuEstimateLine(facts.gpu) : undefined;
   const blocks: KnownBlock[] = [
     { type: 'section', text: mrkdwn(requestSummary(input)) },
@@ -111,9 +118,24 @@ export function jobReviewView(input: JobReviewInput): ModalView {
     { type: 'context', elements: [mrkdwn(escapeMrkdwn(facts.assumptions))] },
   ];
   if (facts.gpu?.preflight) blocks.push({ type: 'divider' }, ...preflightBlocks(facts.gpu.preflight));
+  const limit = input.maxJobUsd === undefined ? 'the limit' : `the ${formatUsd(input.maxJobUsd)} limit`;
+  // A MAX_JOB_USD decision taken on a placeholder rate says so, whichever way it went.
+  const onPlaceholder = facts.estimateUsd !== null && facts.estimatePlaceholder === true;
+  if (!facts.needsApproval && onPlaceholder && input.maxJobUsd !== undefined) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwn(
+          `:warning: Under ${limit} per job, but on a placeholder estimate: the real rate is not published here, so the job may cost more.`,
+        ),
+      ],
+    });
+  }
   if (facts.needsApproval) {
-    const limit = input.maxJobUsd === undefined ? 'the limit' : `the ${formatUsd(input.maxJobUsd)} limit`;
-    const why = facts.estimateUsd === null ? 'There is no estimate for this job' : `This is over ${limit} per job`;
+    const why =
+      facts.estimateUsd === null
+        ? 'There is no estimate for this job'
+        : `This is over ${limit} per job${onPlaceholder ? ' on a placeholder estimate' : ''}`;
     blocks.push({
       type: 'section',
       text: mrkdwn(

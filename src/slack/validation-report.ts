@@ -2,6 +2,7 @@ import type { types } from '@slack/bolt';
 
 type KnownBlock = types.KnownBlock;
 
+import { markPlaceholder, PLACEHOLDER_MARK } from '../cost/placeholder.ts';
 import type { Quantiles, ValidationReport } from '../data/validate.ts';
 import type { TrainingCostLine } from '../reports/cost-options.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
@@ -107,8 +108,10 @@ export function buildValidationReportMessage(
   if (input.costs.length > 0 && r.billableTokens > 0) {
     const width = Math.max(...input.costs.map((c) => c.label.length));
     const rows = input.costs.map(
-      (c) => `${c.label.padEnd(width)}  ${formatUsd(c.usd).padStart(10)}${c.detail ? `  ${c.detail}` : ''}`,
+      (c) =>
+        `${c.label.padEnd(width)}  ${markPlaceholder(formatUsd(c.usd), c.placeholder).padStart(10)}${c.detail ? `  ${c.detail}` : ''}`,
     );
+    const placeholders = input.costs.some((c) => c.placeholder);
     blocks.push({
       type: 'section',
       text: mrkdwn(
@@ -119,7 +122,10 @@ export function buildValidationReportMessage(
       type: 'context',
       elements: [
         mrkdwn(
-          `Estimates${input.pricesAsOf ? ` from prices as of ${input.pricesAsOf}` : ''}. \`/finetune cost\` compares serving costs too.`,
+          `Estimates${input.pricesAsOf ? ` from prices as of ${input.pricesAsOf}` : ''}. \`/finetune cost\` compares serving costs too.` +
+            (placeholders
+              ? ` ${PLACEHOLDER_MARK}: Azure publishes no rate for it in its Retail Prices feed, so the catalogue's stand-in is used; set PRICES_FILE to correct it.`
+              : ''),
         ),
       ],
     });

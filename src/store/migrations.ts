@@ -94,4 +94,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX slack_requests_by_age ON slack_requests (at);
     `,
   },
+  {
+    version: 4,
+    name: 'price_feeds',
+    // The last good read of each price feed (Azure's Retail Prices), so a restart without network
+    // starts with the figures read before instead of the built-in placeholders.
+    sql: `
+      CREATE TABLE price_feeds (
+        name     TEXT PRIMARY KEY,
+        read_at  TEXT NOT NULL,
+        source   TEXT NOT NULL,
+        overlay  TEXT NOT NULL
+      );
+    `,
+  },
 ];

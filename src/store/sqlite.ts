@@ -5,6 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 import { sqliteJobMethods } from './sqlite-jobs.ts';
 import { sqliteNoticeMethods } from './sqlite-notices.ts';
+import { sqlitePriceMethods } from './sqlite-prices.ts';
 import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
 
 export class StoreError extends Error {
@@ -101,6 +102,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }, now
     kind: 'sqlite',
     ...sqliteJobMethods(db, now),
     ...sqliteNoticeMethods(db, now ?? (() => new Date())),
+    ...sqlitePriceMethods(db),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -53,6 +53,11 @@ export interface JobRequest {
   trainingType?: 'standard' | 'globalstandard' | 'developer';
   /** From validation: what the estimate was based on. */
   billableTokens?: number;
+  /**
+   * The estimate rests on a placeholder rate (Azure, where its Retail Prices feed has no figure):
+   * recorded when the approvers are asked, so every message about the decision says so.
+   */
+  estimatePlaceholder?: boolean;
   /** The file uploaded in Slack, until it is on the provider: a job that waits for approval, or
    *  one cut off by a restart, downloads it again from here. */
   slackFile?: SlackFileRef;
@@ -170,6 +175,16 @@ export interface NoticeRecord {
   ts: string | null;
 }
 
+/** A price feed's last good read: catalogue-shaped overrides, when and where they were read. */
+export interface PriceFeedRecord {
+  /** Which feed: "azure-retail". */
+  name: string;
+  /** ISO time of the read. */
+  readAt: string;
+  source: string;
+  overlay: Record<string, unknown>;
+}
+
 export interface SpendRow {
   provider: ProviderId;
   jobs: number;
@@ -236,5 +251,8 @@ export interface Store {
   lossPoints(jobId: string): Promise<LossPoint[]>;
   /** Jobs created in [from, to), by provider, with their actual cost (or the estimate while unknown). */
   spendByProvider(filter: { teamId?: string; from: string; to: string }): Promise<SpendRow[]>;
+  /** Keeps a feed's latest good read, replacing the one before. */
+  savePriceFeed(feed: PriceFeedRecord): Promise<void>;
+  priceFeed(name: string): Promise<PriceFeedRecord | undefined>;
   close(): Promise<void>;
 }

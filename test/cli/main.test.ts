@@ -121,6 +121,41 @@ describe('finetune-bot estimate', () => {
   });
 });
 
+describe('placeholder rates in the terminal', () => {
+  it('marks every Azure figure that rests on a placeholder, in estimate and in validate', async () => {
+    const r = await run(
+      'estimate',
+      '--tokens',
+      '1M',
+      '--epochs',
+      '2',
+      '--option',
+      'azure:global:gpt-4.1-mini-2025-04-14',
+      '--option',
+      'openai:gpt-4.1-mini-2025-04-14',
+      '--option',
+      'together:meta-llama/Meta-Llama-3.1-8B-Instruct-Reference',
+      '--option',
+      'fireworks:accounts/fireworks/models/llama-v3p1-8b-instruct',
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Azure gpt-4\.1-mini \(Global\)\s+≈ \$0\.80 \(placeholder rate\)/);
+    expect(r.out).toMatch(/OpenAI gpt-4\.1-mini\s+\$10\.00 /);
+    expect(r.out).toMatch(/Together Meta-Llama-3\.1-8B-Instruct-Reference \(LoRA\)\s+\$0\.96\s+not priced/);
+    expect(r.out).toMatch(/Fireworks llama-v3p1-8b-instruct \(LoRA\)\s+\$1\.00\s+not priced/);
+    expect(r.out).toContain('(placeholder rate): not a published price.');
+    const v = await run('validate', good);
+    expect(v.out).toMatch(/Azure gpt-4\.1-mini \(Global\)\s+≈ \S+ \(placeholder rate\)/);
+    expect(v.out).toContain("(placeholder rate): not a published price (Azure's Retail Prices feed had none)");
+  });
+
+  it('says so in the JSON too', async () => {
+    const r = await run('estimate', '--tokens', '1M', '--option', 'azure:developer:gpt-4.1-2025-04-14', '--json');
+    const data = JSON.parse(r.out);
+    expect(data.estimates[0]).toMatchObject({ placeholder: true, placeholderRates: ['training'] });
+  });
+});
+
 describe('the installed command', () => {
   it('runs as `finetune-bot` and exits with the report’s status', () => {
     const bin = resolve('bin/finetune-bot.cjs');

@@ -12,9 +12,12 @@ const OPENAI_IDS = [
   'gpt-3.5-turbo-0125',
 ];
 
-/** Every object in the catalogue that carries a price: it must say when and where from. */
+/**
+ * Every object in the catalogue that carries a price: it must say when and where from. A bracket
+ * list (Together, Fireworks) is dated and sourced by the object that holds it.
+ */
 function pricedEntries(node: unknown, path = ''): Array<{ path: string; entry: Record<string, unknown> }> {
-  if (typeof node !== 'object' || node === null) return [];
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return [];
   const entry = node as Record<string, unknown>;
   const own =
     'as_of' in entry || Object.keys(entry).some((k) => /_per_|hourly_usd|per_1m/.test(k)) ? [{ path, entry }] : [];

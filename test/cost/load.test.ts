@@ -166,3 +166,17 @@ describe('deepMerge() and formatPath()', () => {
     expect(formatPath(path)).toBe(text);
   });
 });
+
+describe('the README’s PRICES_FILE example', () => {
+  it('is a valid file, and the Azure figure it sets is no longer a placeholder', async () => {
+    const { readFileSync } = await import('node:fs');
+    const readme = readFileSync('README.md', 'utf8');
+    const prices = readme.slice(readme.indexOf('### Prices'));
+    const json = /```json\n([\s\S]*?)```/.exec(prices)?.[1] ?? '';
+    const catalogue = load(json);
+    expect(catalogue.gpus['H100-80GB']?.hourly_usd).toBe(2.1);
+    const training = catalogue.azure.models['gpt-4.1-mini-2025-04-14']?.training;
+    expect(training).toMatchObject({ global_per_1m: 5, source: 'our Azure invoice' });
+    expect(training?.placeholder).toEqual(['standard', 'developer']);
+  });
+});

@@ -207,6 +207,7 @@ describe('the bot as a process, under mutated requests', () => {
         PATH: process.env.PATH ?? '',
         SLACK_BOT_TOKEN: 'xoxb-fuzz-test',
         SLACK_SIGNING_SECRET: SECRET,
+        AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
         SLACK_API_URL: slack.apiUrl,
         PORT: '0',
         DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,

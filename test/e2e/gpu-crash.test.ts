@@ -61,6 +61,7 @@ async function startBot(db: string): Promise<ChildProcess> {
       PATH: process.env.PATH ?? '',
       SLACK_BOT_TOKEN: 'xoxb-gpu-crash-test',
       SLACK_SIGNING_SECRET: SECRET,
+      AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
       DATABASE_URL: `sqlite:${db}`,

@@ -39,6 +39,7 @@ export class Harness {
       PORT: '0',
       SLACK_API_URL: this.slack.apiUrl,
       DATABASE_URL: `sqlite:${this.dbPath}`,
+      AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
       ...this.env,
     });
     this.bot = await startBot(config, { ...this.options, logger: createLogger('silent'), now: () => this.clock });

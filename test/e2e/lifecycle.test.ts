@@ -29,6 +29,7 @@ const config = (env: Record<string, string>) =>
     SLACK_BOT_TOKEN: 'xoxb-life',
     SLACK_API_URL: slack.apiUrl,
     DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+    AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
     ...env,
   });
 

@@ -23,7 +23,10 @@ afterAll(async () => {
 
 /** `npm start` as a user runs it, from a folder of its own so no developer's .env leaks in. */
 function start(env: Record<string, string>): { child: ChildProcess; output: () => { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', AZURE_RETAIL_PRICES_URL: 'off', ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => {

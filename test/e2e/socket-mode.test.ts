@@ -56,6 +56,7 @@ beforeAll(async () => {
     PORT: '0',
     SLACK_API_URL: slack.apiUrl,
     DATABASE_URL: `sqlite:${join(dir, 'bot.db')}`,
+    AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
   });
   bot = await startBot(config, { logger: createLogger(process.env.TEST_LOG ?? 'silent') });
 });

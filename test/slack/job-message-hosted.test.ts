@@ -43,4 +43,18 @@ describe('the job message for Together AI and Fireworks AI', () => {
     expect(text).toContain('Supervised · LoRA rank 16 · epochs 2 · batch auto · LR 0.0001');
     expect(text).not.toContain('LR ×');
   });
+
+  it('says an estimate waiting for approval rests on a placeholder rate', () => {
+    const job = makeJob({
+      phase: 'awaiting_approval',
+      provider: 'azure',
+      estimateUsd: 240,
+      providerJobId: null,
+      request: { ...makeJob().request, trainingType: 'globalstandard', estimatePlaceholder: true },
+    });
+    const text = textOf(
+      jobMessage(job, { ...fireworks, providerLabel: 'Azure OpenAI', approvers: ['U0A'], maxJobUsd: 100 }).blocks,
+    );
+    expect(text).toContain('the estimate, ≈ $240.00 (placeholder rate), is over the $100.00 limit per job');
+  });
 });

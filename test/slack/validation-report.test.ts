@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../../src/cost/catalogue.ts';
 import { validateJsonl } from '../../src/data/validate.ts';
+import { trainingCostLines } from '../../src/reports/cost-options.ts';
 import { buildValidationReportMessage } from '../../src/slack/validation-report.ts';
 import { checkMessage } from '../support/slack-limits.ts';
 
@@ -51,6 +53,23 @@ describe('the validation report message', () => {
     expect(text).toContain('*Epochs*\\n2');
     expect(text).toContain('< $0.01');
     expect(text).toContain('prices as of 2026-08-21');
+  });
+
+  it('says next to an Azure training cost that it rests on a placeholder rate', async () => {
+    const report = await validateJsonl(chunks(Array.from({ length: 60 }, (_, i) => line(i)).join('\n')), {
+      model: 'gpt-4.1-mini',
+      epochs: 2,
+    });
+    const costs = trainingCostLines(report, CATALOGUE, new Date('2026-12-01T00:00:00Z')).lines;
+    expect(costs.find((c) => c.label === 'Azure gpt-4.1-mini (Global)')).toMatchObject({ placeholder: true });
+    expect(costs.find((c) => c.label === 'OpenAI gpt-4.1-mini')?.placeholder).toBeUndefined();
+    const message = buildValidationReportMessage({ fileName: 'good.jsonl', userId: 'U1', report, costs });
+    expect(checkMessage(message)).toEqual([]);
+    const text = JSON.stringify(message.blocks);
+    expect(text).toMatch(/Azure gpt-4\.1-mini \(Global\) +≈ \$0\.00 \(placeholder rate\)/);
+    expect(text).toMatch(/OpenAI gpt-4\.1-mini +\$0\.01\\n/);
+    expect(text).toContain('Together Meta-Llama-3.1-8B-Instruct-Reference (LoRA)');
+    expect(text).toContain('(placeholder rate): Azure publishes no rate for it in its Retail Prices feed');
   });
 
   it('says why a file that is not JSONL could not be read, and heads a DM with its note', async () => {

@@ -111,7 +111,9 @@ describe('start', () => {
     expect((error as Error & { hint: string }).hint).toMatch(/2026-05-07/);
     expect((error as Error & { hint: string }).hint).toMatch(/2026-07-02/);
     expect((error as Error & { hint: string }).hint).toMatch(/2027-01-06/);
-    expect((error as Error & { hint: string }).hint).toMatch(/Azure OpenAI, Together AI, Fireworks AI or your own GPU hosts/);
+    expect((error as Error & { hint: string }).hint).toMatch(
+      /Azure OpenAI, Together AI, Fireworks AI or your own GPU hosts/,
+    );
     expect((error as Error & { hint: string }).hint).toMatch(/keep working/);
   });
 
