@@ -117,6 +117,7 @@ export const jobStartRequestSchema: z.ZodType<JobStartRequest> = jobStartRequest
     if (hp.nEvals !== undefined && !caps.evaluations) issue('nEvals', 'not offered here');
     if (r.trainingType !== undefined && !caps.trainingTiers?.includes(r.trainingType))
       issue('trainingType', 'no tiers here');
+    if (r.trainingFileId !== undefined && caps.fileIds === false) issue('trainingFileId', 'uploads only here');
     if (r.model.length > 128 || !MODEL_ID.test(r.model)) issue('model', 'not a model id');
     if (r.host !== undefined) issue('host', 'only LoRA jobs run on a named host');
   }

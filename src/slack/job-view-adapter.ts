@@ -139,6 +139,14 @@ export function parseAdapterKnobs(
   return ok ? out : null;
 }
 
+/**
+ * Whether a validation file may be named by its id: where file ids are taken at all, and where the
+ * training file must be an upload but evaluations score a file already there (Together).
+ */
+export function validationFileIds(caps: ProviderCapabilities): boolean {
+  return caps.knobs !== 'lora' && (caps.fileIds !== false || caps.evaluations === true);
+}
+
 /** Blank: undefined (the provider's default); a whole number in range; else null. */
 function wholeIn(text: string, min: number, max: number): number | undefined | null {
   if (text === '' || text === 'auto') return undefined;

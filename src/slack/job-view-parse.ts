@@ -22,7 +22,7 @@ import {
   SUFFIX_CHARS,
   SUFFIX_MAX,
 } from './job-request.ts';
-import { parseAdapterKnobs } from './job-view-adapter.ts';
+import { parseAdapterKnobs, validationFileIds } from './job-view-adapter.ts';
 import { parseHost, parseLora } from './job-view-lora.ts';
 import { baseModelProblem, LORA_NUMBER_FIELDS } from './lora-settings.ts';
 import { flagUnreadable, readForm, type StateValue } from './payloads.ts';
@@ -185,7 +185,7 @@ export function parseJobStart(
   } else if (upload?.id && (upload.name ?? '').length > FILE_NAME_MAX) {
     errors[B.file] = JOB_START_ERRORS.fileName;
   }
-  const validationFileId = uploadsOnly ? '' : text(B.validationFileId);
+  const validationFileId = validationFileIds(caps) ? text(B.validationFileId) : '';
   if (validationFileId !== '' && !FILE_ID.test(validationFileId)) {
     errors[B.validationFileId] = JOB_START_ERRORS.fileId;
   }

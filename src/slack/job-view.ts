@@ -15,7 +15,7 @@ import {
   JOB_START_CALLBACK_ID,
   modelBlockId,
 } from './job-ids.ts';
-import { adapterInputs, numberText, textInput } from './job-view-adapter.ts';
+import { adapterInputs, numberText, textInput, validationFileIds } from './job-view-adapter.ts';
 import { baseModelInput, hostInput, loraInputs } from './job-view-lora.ts';
 import { type JobProviderChoice, SUFFIX_MAX } from './job-view-parse.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
@@ -180,6 +180,10 @@ function hostedInputs(
       textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {
         hint: 'The id the provider gave the uploaded file.',
       }),
+    );
+  }
+  if (validationFileIds(caps)) {
+    blocks.push(
       textInput(B.validationFileId, 'Validation file id', 'file-abc123', prefill.validationFileId, {
         hint: 'Optional: a file already on the provider, for validation loss.',
       }),

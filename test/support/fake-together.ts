@@ -142,14 +142,20 @@ export class FakeTogether {
     this.events.set(id, list);
   }
 
-  /** A metrics row as /fine-tunes/{id}/metrics gives them. */
+  /** Metrics rows as /fine-tunes/{id}/metrics gives them: training and evaluation apart. */
   addMetrics(id: string, step: number, trainLoss: number, evalLoss?: number): void {
+    this.addEval(id, step, undefined);
     const rows = this.metrics.get(id) ?? [];
-    rows.push({
-      'train/global_step': step,
-      'train/loss': trainLoss,
-      ...(evalLoss !== undefined ? { 'eval/loss': evalLoss } : {}),
-    });
+    rows.push({ 'train/global_step': step, 'train/loss': trainLoss, 'train/learning_rate': 0.0001 });
+    this.metrics.set(id, rows);
+    if (evalLoss !== undefined) this.addEval(id, step, evalLoss);
+  }
+
+  /** An evaluation row alone (Together writes them after the step's training row). */
+  addEval(id: string, step: number, evalLoss: number | undefined): void {
+    if (evalLoss === undefined) return;
+    const rows = this.metrics.get(id) ?? [];
+    rows.push({ 'eval/global_step': step, 'eval/loss': evalLoss });
     this.metrics.set(id, rows);
   }
 

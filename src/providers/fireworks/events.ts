@@ -103,6 +103,8 @@ function stateEvent(job: WireJob, change: number, at: string): JobEvent {
 
 /** The file's text, or undefined when it cannot be read now (not written yet, link expired). */
 async function fetchMetrics(ctx: FireworksContext, url: string, o: EventReadOptions): Promise<string | undefined> {
+  // A signed link that is not https would carry the job's metrics in the clear: not followed.
+  if (ctx.requireHttps && !url.startsWith('https://')) return undefined;
   try {
     const res = await ctx.fetch(url, { signal: AbortSignal.timeout(o.metricsTimeoutMs ?? 15_000) });
     if (!res.ok) return undefined;

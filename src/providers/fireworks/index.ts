@@ -108,8 +108,8 @@ async function complete(ctx: FireworksContext, model: string, prompt: string, ma
       method: 'POST',
       path: '/inference/v1/chat/completions',
       json: { model, messages: [{ role: 'user', content: prompt }], max_tokens: maxTokens },
-      // A question has no side effect worth guarding: a 429 or 5xx is asked again.
-      retry: true,
+      // An answer lost after it was generated is still billed: asking again would bill twice.
+      retry: false,
     });
     return answer.choices?.[0]?.message?.content ?? '';
   } catch (error) {

@@ -81,6 +81,7 @@ export class HttpFailure extends Error {
 
 export interface JsonClient {
   readonly label: string;
+  readonly baseURL: string;
   request<T>(req: JsonRequest): Promise<T>;
   /**
    * The answer itself, redirects not followed (an upload that answers 302 with a signed URL); an
@@ -91,7 +92,8 @@ export interface JsonClient {
   secrets(): string[];
 }
 
-const RETRYABLE = new Set([408, 409, 425, 429, 500, 502, 503, 504]);
+// 409 is left out: a conflict says something about the request, and callers act on it.
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export function createJsonClient(o: JsonClientOptions): JsonClient {
   const doFetch = o.fetch ?? fetch;
@@ -134,6 +136,7 @@ export function createJsonClient(o: JsonClientOptions): JsonClient {
 
   return {
     label: o.label,
+    baseURL: base,
     secrets,
     async respond(req: JsonRequest): Promise<Response> {
       const res = await once(req, 'manual');
@@ -152,9 +155,16 @@ export function createJsonClient(o: JsonClientOptions): JsonClient {
           if (!(error instanceof HttpFailure)) throw error;
           failure = error;
         }
-        const again = retry && attempt < maxRetries && (failure.status === 0 || RETRYABLE.has(failure.status));
+        const capMs = o.maxRetryWaitMs ?? 30_000;
+        // A provider that asks for a longer wait than we would hold a request for gets it: the
+        // error carries Retry-After to the caller instead of a try it said would fail.
+        const again =
+          retry &&
+          attempt < maxRetries &&
+          (failure.status === 0 || RETRYABLE.has(failure.status)) &&
+          (failure.retryAfterMs ?? 0) <= capMs;
         if (!again) throw failure;
-        await wait(backoffMs(attempt, failure.retryAfterMs, o.retryBaseMs ?? 500, o.maxRetryWaitMs ?? 30_000));
+        await wait(backoffMs(attempt, failure.retryAfterMs, o.retryBaseMs ?? 500, capMs));
       }
     },
   };

@@ -3,26 +3,27 @@ import type { Checkpoint, Cursor, EventPage, JobEvent, StepMetrics } from '../ty
 import type { WireCheckpoint, WireEvent, WireMetrics } from './wire.ts';
 
 /**
- * Together gives a job's events as one list (no paging, no `after`) and its losses as a separate
- * metrics list. The cursor remembers how far each was read — `t1:<events seen>:<last step>:<hash>`
- * — so each poll hands the monitor only what is new. A list that got shorter (Together rewrote it)
- * is found by the hash of the last event seen, else read again from the start.
+ * Together gives a job's events as one list (no paging, no `after`) and its losses as a separate,
+ * chronological metrics list whose training and evaluation rows come apart. The cursor remembers
+ * how far each was read — `t2:<events seen>:<metric rows seen>:<hash>` — so each poll hands the
+ * monitor only what is new, an evaluation row that lands after its step's training row included.
+ * An event list that changed under us is found by the hash of the last event seen, else read again.
  */
 
 interface Position {
   events: number;
-  step: number;
+  rows: number;
   hash: string;
 }
 
 export function parseCursor(cursor: Cursor | undefined): Position {
-  const match = /^t1:(\d+):(-?\d+):(.*)$/.exec(cursor ?? '');
-  if (!match) return { events: 0, step: -1, hash: '' };
-  return { events: Number(match[1]), step: Number(match[2]), hash: match[3] ?? '' };
+  const match = /^t2:(\d+):(\d+):(.*)$/.exec(cursor ?? '');
+  if (!match) return { events: 0, rows: 0, hash: '' };
+  return { events: Number(match[1]), rows: Number(match[2]), hash: match[3] ?? '' };
 }
 
 export function formatCursor(p: Position): string {
-  return `t1:${p.events}:${p.step}:${p.hash}`;
+  return `t2:${p.events}:${p.rows}:${p.hash}`;
 }
 
 export async function readEvents(client: JsonClient, jobId: string, since: Cursor | undefined): Promise<EventPage> {
@@ -46,21 +47,25 @@ export async function readEvents(client: JsonClient, jobId: string, since: Curso
     .reverse()
     .find((e) => typeof e.total_steps === 'number' && e.total_steps > 0)?.total_steps;
   const events: JobEvent[] = fresh.map((e, i) => toEvent(e, start + i));
-  let step = at.step;
-  for (const row of metrics.metrics ?? []) {
+  const rows = metrics.metrics ?? [];
+  // Rows of one step that arrive together are one event; a later row for a step already told
+  // (its evaluation) is an event of its own, which the loss curve merges by step.
+  const byStep = new Map<number, StepMetrics>();
+  for (const row of rows.slice(at.rows <= rows.length ? at.rows : 0)) {
     const m = toMetrics(row, totalSteps);
-    if (!m || m.step <= step) continue;
-    step = m.step;
+    if (m) byStep.set(m.step, { ...byStep.get(m.step), ...m });
+  }
+  for (const m of [...byStep.values()].sort((a, b) => a.step - b.step)) {
     events.push({
-      id: `metrics-${m.step}`,
+      id: `metrics-${m.step}-${m.trainLoss ?? ''}-${m.validLoss ?? ''}`,
       at: new Date().toISOString(),
       level: 'info',
-      message: `Step ${m.step}${m.trainLoss !== undefined ? `: training loss ${m.trainLoss}` : ''}`,
+      message: `Step ${m.step}${m.trainLoss !== undefined ? `: training loss ${m.trainLoss}` : m.validLoss !== undefined ? `: validation loss ${m.validLoss}` : ''}`,
       metrics: m,
     });
   }
   const last = all[all.length - 1];
-  return { events, cursor: formatCursor({ events: all.length, step, hash: last?.hash ?? '' }) };
+  return { events, cursor: formatCursor({ events: all.length, rows: rows.length, hash: last?.hash ?? '' }) };
 }
 
 function toEvent(e: WireEvent, index: number): JobEvent {

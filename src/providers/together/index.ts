@@ -60,7 +60,9 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
       return [...first.map(toModelInfo), ...rest.map((id) => toModelInfo(openModelFacts('together', id)))];
     },
 
-    async prepare(file) {
+    async prepare(file, job) {
+      // A model Together does not tune is said before the file is sent, not after.
+      if (job?.model) await refuseUnsupported(job.model);
       const uploaded = await call(uploadFile(client, file));
       return { provider: 'together', id: uploaded.id, name: file.name, bytes: uploaded.bytes ?? file.bytes };
     },
@@ -77,15 +79,9 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
 
     async start(spec) {
       const body = createBody(spec);
-      // Read afresh: the form's list may be older than Together's change of mind.
-      const ids = await supported.list(true).catch(() => undefined);
-      if (ids && !ids.some((id) => id.toLowerCase() === spec.model.toLowerCase())) {
-        throw new ProviderError('invalid_request', `Together AI cannot fine-tune “${spec.model}”.`, {
-          hint: 'Choose a base model from the form’s list (Together’s own list: docs.together.ai/docs/fine-tuning/supported-models).',
-        });
-      }
-      // Each job uploads its own file, so a job already made from it is this job, started before
-      // an answer was lost.
+      await refuseUnsupported(spec.model);
+      // Each job uploads its own file (capabilities: no file ids), so a job already made from it is
+      // this job, started before an answer was lost.
       const existing = await call(client.request<{ data?: WireJob[] }>({ method: 'GET', path: '/fine-tunes' }));
       const found = existing.data?.find((job) => job.training_file === spec.trainingFileId);
       if (found) return ref(found.id);
@@ -133,7 +129,8 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
           method: 'POST',
           path: '/chat/completions',
           json: { model, messages: [{ role: 'user', content: prompt }], max_tokens: completionMaxTokens ?? 500 },
-          retry: true,
+          // An answer lost after it was generated is still billed: asking again would bill twice.
+          retry: false,
         })
         .catch((error: unknown) => {
           throw completionError(error, model);
@@ -141,6 +138,16 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
       return answer.choices?.[0]?.message?.content ?? '';
     },
   };
+
+  /** Refuses a model Together's list (read afresh: the form's may be older) does not have. */
+  async function refuseUnsupported(model: string): Promise<void> {
+    const ids = await supported.list(true).catch(() => undefined);
+    if (ids && !ids.some((id) => id.toLowerCase() === model.toLowerCase())) {
+      throw new ProviderError('invalid_request', `Together AI cannot fine-tune “${model}”.`, {
+        hint: 'Choose a base model from the form’s list (Together’s own list: docs.together.ai/docs/fine-tuning/supported-models).',
+      });
+    }
+  }
 
   /** A failed job's reason lives in its events: read them only for failed jobs. */
   async function withReason(job: WireJob): Promise<JobSnapshot> {

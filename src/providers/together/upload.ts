@@ -23,7 +23,7 @@ export async function uploadFile(client: JsonClient, file: TrainingFile): Promis
   const location = redirect.headers.get('location');
   const fileId = redirect.headers.get('x-together-file-id');
   await redirect.body?.cancel();
-  if (redirect.status !== 302 || !location || !fileId) {
+  if (redirect.status !== 302 || !location || !fileId || !safeUploadUrl(location, client.baseURL)) {
     throw new HttpFailure({
       status: 502,
       detail: `${client.label} did not hand out an upload link (HTTP ${redirect.status}).`,
@@ -39,6 +39,16 @@ export async function uploadFile(client: JsonClient, file: TrainingFile): Promis
     timeoutMs: uploadTimeoutMs(file.bytes),
   });
   return client.request<WireFile>({ method: 'GET', path: `/files/${encodeURIComponent(fileId)}` });
+}
+
+/** The data goes only over https, or to the API's own origin (a local proxy or a test server). */
+function safeUploadUrl(location: string, baseURL: string): boolean {
+  try {
+    const url = new URL(location);
+    return url.protocol === 'https:' || url.origin === new URL(baseURL).origin;
+  } catch {
+    return false;
+  }
 }
 
 /** Our job's uploads (named `<job id>-…`), newest first as Together lists them. */

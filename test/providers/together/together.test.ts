@@ -148,8 +148,13 @@ describe('Together AI provider', () => {
     ]);
     expect(status.events[2]?.metrics).toEqual({ step: 10, totalSteps: 20, trainLoss: 0.9, validLoss: 1.1 });
 
+    // An evaluation row that lands after its step was told is told too, merged by step downstream.
+    fake.addEval(ref.id, 10, 1.05);
+    const late = await provider.events(ref, status.cursor);
+    expect(late.events.map((e) => e.metrics)).toEqual([{ step: 10, totalSteps: 20, validLoss: 1.05 }]);
+
     // Nothing new: nothing handed out twice.
-    const quiet = await provider.events(ref, status.cursor);
+    const quiet = await provider.events(ref, late.cursor);
     expect(quiet.events).toEqual([]);
 
     fake.advance(ref.id, { status: 'completed', token_count: 123_456 }, [
