@@ -73,7 +73,12 @@ export function jobStartSubmitted(services: Services) {
       facts.canStart = false;
     }
     const metadata = encodeReviewMetadata({
-      request: report ? { ...request, billableTokens: facts.validation?.billableTokens } : request,
+      // The estimate's basis travels with the job: every later mention of it says so too.
+      request: {
+        ...request,
+        ...(report ? { billableTokens: facts.validation?.billableTokens } : {}),
+        ...(facts.estimatePlaceholder ? { estimatePlaceholder: true } : {}),
+      },
       estimateUsd: facts.estimateUsd,
       needsApproval: facts.needsApproval,
       ...(adviceId ? { adviceId } : {}),

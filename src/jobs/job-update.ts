@@ -50,6 +50,14 @@ export function jobUpdate(job: JobRecord, snapshot: JobSnapshot, page: EventPage
   // Progress the provider reports on the job itself (Fireworks' percent, Together's steps) fills
   // in what no metric event said; a step from the events is as new or newer.
   const reported = snapshot.progress;
+  // Progress the provider reports on the job is news as much as an event: a Fireworks job moving
+  // from 10% to 90% without a metrics line must not be called stalled.
+  const moved =
+    reported !== undefined &&
+    ((reported.percent !== undefined && reported.percent !== job.progress.percent) ||
+      (reported.step !== undefined && reported.step !== job.progress.step) ||
+      (reported.epoch !== undefined && reported.epoch !== job.progress.epoch));
+  if (moved && (lastEventAt === null || now.toISOString() > lastEventAt)) lastEventAt = now.toISOString();
   if (reported) {
     if (reported.percent !== undefined) progress.percent = reported.percent;
     if (reported.epoch !== undefined) progress.epoch = reported.epoch;

@@ -6,7 +6,7 @@ import type { JobNotifier } from '../slack/job-notifier.ts';
 import { ACTIVE_PHASES, type JobPatch, type JobRecord, type Store } from '../store/types.ts';
 import { createDegraded } from './degraded.ts';
 import { EventBackoff } from './event-backoff.ts';
-import { gpuUsd, trainingUsd } from './job-cost.ts';
+import { gpuUsd, trainingRate, trainingUsd } from './job-cost.ts';
 import { jobUpdate } from './job-update.ts';
 import { announceEnd } from './lifecycle.ts';
 import type { Notices } from './notices.ts';
@@ -165,6 +165,12 @@ export function createMonitor(o: MonitorOptions): Monitor {
             : billed === undefined
               ? null
               : (trainingUsd(current.provider, current.request, billed, o.prices) ?? null),
+        // An actual cost computed at a placeholder rate is as unsure as the estimate was: marked.
+        ...(!snapshot.gpu &&
+        billed !== undefined &&
+        trainingRate(current.provider, current.request, o.prices)?.placeholder
+          ? { progress: { ...current.progress, costPlaceholder: true } }
+          : {}),
       };
       // Told first, recorded second: a failed post leaves the job active so the next tick tries
       // again, and a crash in between finds the notice confirmed (or in Slack) and only records.

@@ -56,7 +56,7 @@ export function reviewFacts(
       estimateUsd === null
         ? `No training price for ${request.model} on ${provider} in the catalogue; set one in PRICES_FILE.`
         : `${billable.toLocaleString('en-US')} billable tokens (${report.trainingTokens.toLocaleString('en-US')} × ${epochWords}) at catalogue prices; the provider bills the tokens it actually trains.` +
-          estimateCaveats(provider, request, rate, placeholder);
+          estimateCaveats(request, rate, placeholder);
   } else {
     assumptions = 'The file is already on the provider, so it was not read here: no estimate.';
   }
@@ -75,20 +75,16 @@ export function reviewFacts(
 }
 
 /** What the estimate leaves out or rests on, after the token count: a placeholder rate, Together's evaluations. */
-function estimateCaveats(
-  provider: ProviderId,
-  request: JobRequest,
-  rate: ReturnType<typeof trainingRate>,
-  placeholder: boolean,
-): string {
+function estimateCaveats(request: JobRequest, rate: ReturnType<typeof trainingRate>, placeholder: boolean): string {
   const out: string[] = [];
   if (placeholder && rate) {
     out.push(
       `The $${rate.perMillion}/1M rate is a placeholder, not a published price: no figure for this model and tier has come from Azure’s Retail Prices feed, so the real cost may differ.`,
     );
   }
-  if (provider === 'together' && (request.hyperparameters.nEvals ?? 0) > 0 && request.validationFileId) {
-    out.push('Together also bills each evaluation on the validation file (n_evals × its tokens), not counted here.');
+  // Only providers whose capabilities offer evaluations let a request carry them.
+  if ((request.hyperparameters.nEvals ?? 0) > 0 && request.validationFileId) {
+    out.push('Each evaluation on the validation file is billed too (evaluations × its tokens), not counted here.');
   }
   return out.length > 0 ? ` ${out.join(' ')}` : '';
 }

@@ -35,6 +35,7 @@ export const HOSTED_CAPABILITIES: ProviderCapabilities = {
   tryIt: true,
   deploy: false,
   hosts: false,
+  suffixMax: 64,
 };
 
 /**

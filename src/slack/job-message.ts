@@ -242,18 +242,20 @@ function costText(job: JobRecord, ctx: JobMessageContext): string {
   if (job.phase === 'failed') return `${formatUsd(job.actualUsd ?? 0)}: failed jobs are not billed.`;
   if (job.phase === 'rejected')
     return estimate === null ? 'Nothing billed.' : `Nothing billed (estimate was ${formatUsd(estimate)}).`;
+  const estimated = (usd: number) => markPlaceholder(formatUsd(usd), job.request.estimatePlaceholder);
   if (job.actualUsd !== null) {
+    const actual = markPlaceholder(formatUsd(job.actualUsd), job.progress.costPlaceholder);
     return estimate === null
-      ? formatUsd(job.actualUsd)
-      : `${formatUsd(job.actualUsd)} · estimate ${formatUsd(estimate)} (${usdDifference(job.actualUsd, estimate)})`;
+      ? actual
+      : `${actual} · estimate ${estimated(estimate)} (${usdDifference(job.actualUsd, estimate)})`;
   }
   if (estimate === null)
     return job.phase === 'succeeded' || job.phase === 'cancelled' ? 'Not known yet.' : 'No estimate.';
   const pct = progressPercent(job.progress);
   if (job.phase === 'running' && pct !== undefined) {
-    return `≈ ${formatUsd((estimate * pct) / 100)} so far · ${formatUsd(estimate)} estimated`;
+    return `≈ ${formatUsd((estimate * pct) / 100)} so far · ${estimated(estimate)} estimated`;
   }
-  return `${formatUsd(estimate)} estimated`;
+  return `${estimated(estimate)} estimated`;
 }
 
 /** What Cancel bills, in the confirm dialog: the person must know before pressing it. */

@@ -20,11 +20,10 @@ export const PROVIDER_IDS = [
   'fireworks',
 ] as const satisfies readonly ProviderId[];
 
-/**
- * Suffix limits: Azure takes 40 characters, OpenAI 64 (shared/research/provider-apis.md §2 and §4.2),
- * Together 40; Fireworks names the output model itself (no suffix asked).
- */
-export const SUFFIX_MAX: Record<ProviderId, number> = { azure: 40, openai: 64, gpu: 64, together: 40, fireworks: 0 };
+/** The longest suffix a provider takes, from its capabilities; 0: it names the model itself (no suffix asked). */
+export function suffixMax(provider: ProviderId): number {
+  return KNOWN_CAPABILITIES[provider].suffixMax ?? 0;
+}
 
 export const BATCH_SIZE = { min: 1, max: 256 } as const;
 /** The API only says "> 0"; above 10 is almost surely a typo (defaults are 0.05–2). */
@@ -80,6 +79,7 @@ const jobStartRequestShape = z.strictObject({
   }),
   trainingType: z.enum(['standard', 'globalstandard', 'developer']).optional(),
   billableTokens: z.number().int().nonnegative().max(1e13).optional(),
+  estimatePlaceholder: z.boolean().optional(),
   uploadedFile: z
     .strictObject({
       id: z.string().max(41).regex(SLACK_FILE_ID),
@@ -99,7 +99,7 @@ const jobStartRequestShape = z.strictObject({
  */
 export const jobStartRequestSchema: z.ZodType<JobStartRequest> = jobStartRequestShape.superRefine((r, ctx) => {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-  if (r.suffix && r.suffix.length > SUFFIX_MAX[r.provider]) issue('suffix', 'suffix too long for the provider');
+  if (r.suffix && r.suffix.length > suffixMax(r.provider)) issue('suffix', 'suffix too long for the provider');
   if (r.lora) {
     if (!isFreeBaseModel(r.model)) issue('model', 'not a hub id or a folder on the host');
     if (r.method !== 'supervised') issue('method', 'LoRA jobs are supervised');

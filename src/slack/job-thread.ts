@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { markPlaceholder } from '../cost/placeholder.ts';
 
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
@@ -91,7 +92,7 @@ export function finishedReply(job: JobRecord, ctx: GpuMessageContext = {}): Thre
   if (job.phase === 'succeeded') {
     const cost =
       job.actualUsd !== null
-        ? ` Cost ${formatUsd(job.actualUsd)}${job.estimateUsd !== null ? ` (${usdDifference(job.actualUsd, job.estimateUsd)} the estimate)` : ''}.`
+        ? ` Cost ${markPlaceholder(formatUsd(job.actualUsd), job.progress.costPlaceholder)}${job.estimateUsd !== null ? ` (${usdDifference(job.actualUsd, job.estimateUsd)} the estimate)` : ''}.`
         : '';
     const tokens =
       job.progress.trainedTokens !== undefined ? ` ${formatCount(job.progress.trainedTokens)} tokens trained.` : '';

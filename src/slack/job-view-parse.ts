@@ -20,7 +20,6 @@ import {
   LR_MULTIPLIER_MAX,
   PROVIDER_IDS,
   SUFFIX_CHARS,
-  SUFFIX_MAX,
 } from './job-request.ts';
 import { parseAdapterKnobs, validationFileIds } from './job-view-adapter.ts';
 import { parseHost, parseLora } from './job-view-lora.ts';
@@ -46,7 +45,6 @@ export {
   LORA_HYPERPARAMETERS,
   LR_MULTIPLIER_MAX,
   PROVIDER_IDS,
-  SUFFIX_MAX,
   type UploadedTrainingFile,
 } from './job-request.ts';
 
@@ -256,7 +254,7 @@ function hostedKnobs(
 ): Knobs | null {
   const caps = capabilitiesOf(provider);
   const get = (block: string) => form.get(block, FIELD);
-  const suffixMax = SUFFIX_MAX[provider.id];
+  const suffixMax = caps.suffixMax ?? 0;
   const suffix = suffixMax > 0 ? (get(B.suffix)?.value ?? '').trim() : '';
   if (suffix.length > suffixMax) {
     errors[B.suffix] =

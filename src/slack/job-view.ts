@@ -17,7 +17,7 @@ import {
 } from './job-ids.ts';
 import { adapterInputs, numberText, textInput, validationFileIds } from './job-view-adapter.ts';
 import { baseModelInput, hostInput, loraInputs } from './job-view-lora.ts';
-import { type JobProviderChoice, SUFFIX_MAX } from './job-view-parse.ts';
+import type { JobProviderChoice } from './job-view-parse.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 export {
@@ -27,7 +27,6 @@ export {
   type JobStartValues,
   jobStartSelection,
   parseJobStart,
-  SUFFIX_MAX,
   type UploadedTrainingFile,
 } from './job-view-parse.ts';
 
@@ -189,7 +188,7 @@ function hostedInputs(
       }),
     );
   }
-  const suffixMax = SUFFIX_MAX[provider.id];
+  const suffixMax = caps.suffixMax ?? 0;
   if (suffixMax > 0) {
     blocks.push(
       textInput(B.suffix, 'Model name suffix', 'support-bot', prefill.suffix?.slice(0, suffixMax), {

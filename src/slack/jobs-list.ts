@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { markPlaceholder } from '../cost/placeholder.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -20,9 +21,15 @@ export interface JobsListContext {
 }
 
 /** What a job cost, or is expected to: the actual figure when known, else the estimate marked as one. */
-export function jobCostText(job: Pick<JobRecord, 'actualUsd' | 'estimateUsd' | 'provider'>): string {
-  if (job.actualUsd !== null) return formatUsd(job.actualUsd);
-  if (job.estimateUsd !== null) return `${formatUsd(job.estimateUsd)} est.`;
+export function jobCostText(
+  job: Pick<JobRecord, 'actualUsd' | 'estimateUsd' | 'provider'> & {
+    request?: Pick<JobRecord['request'], 'estimatePlaceholder'>;
+    progress?: Pick<JobRecord['progress'], 'costPlaceholder'>;
+  },
+): string {
+  if (job.actualUsd !== null) return markPlaceholder(formatUsd(job.actualUsd), job.progress?.costPlaceholder);
+  if (job.estimateUsd !== null)
+    return `${markPlaceholder(formatUsd(job.estimateUsd), job.request?.estimatePlaceholder)} est.`;
   return job.provider === 'gpu' ? 'own GPU' : 'cost unknown';
 }
 

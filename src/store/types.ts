@@ -82,6 +82,8 @@ export interface JobProgress {
   trainLoss?: number;
   validLoss?: number;
   trainedTokens?: number;
+  /** The actual cost was computed at a placeholder rate (Azure without a feed read): said next to it. */
+  costPlaceholder?: boolean;
   /** Providers that report a percentage instead of steps (Fireworks), and the epoch it is in. */
   percent?: number;
   epoch?: number;

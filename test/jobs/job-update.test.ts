@@ -154,3 +154,30 @@ describe('EventBackoff', () => {
     expect(b.due('j')).toBe(true);
   });
 });
+
+describe('progress a provider reports on the job itself (Fireworks, Together)', () => {
+  it('fills the percent and epoch, and counts as news so a moving job is not called stalled', () => {
+    const before = job({
+      phase: 'running',
+      provider: 'fireworks',
+      progress: { percent: 10, epoch: 1 },
+      lastEventAt: '2026-11-24T11:00:00.000Z',
+    });
+    const moved = jobUpdate(before, snap({ progress: { percent: 55, epoch: 2 } }), undefined, NOW);
+    expect(moved.patch.progress).toMatchObject({ percent: 55, epoch: 2 });
+    expect(moved.patch.lastEventAt).toBe(NOW.toISOString());
+
+    const still = jobUpdate(before, snap({ progress: { percent: 10, epoch: 1 } }), undefined, NOW);
+    expect(still.patch.lastEventAt).toBeUndefined();
+  });
+
+  it('takes steps from the job when no metric event said more', () => {
+    const u = jobUpdate(
+      job({ progress: { step: 4 } }),
+      snap({ progress: { step: 12, totalSteps: 40 } }),
+      undefined,
+      NOW,
+    );
+    expect(u.patch.progress).toMatchObject({ step: 12, totalSteps: 40 });
+  });
+});

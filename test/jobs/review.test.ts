@@ -64,7 +64,7 @@ describe('the review’s estimate', () => {
     const facts = reviewFacts('together', together, report, CATALOGUE, { maxJobUsd: 50, approvers: [] });
     expect(facts.estimateUsd).toBe(1.08); // 2M × $0.54, full fine-tuning up to 16B
     expect(facts.estimatePlaceholder).toBeUndefined();
-    expect(facts.assumptions).toMatch(/Together also bills each evaluation on the validation file/);
+    expect(facts.assumptions).toMatch(/Each evaluation on the validation file is billed too/);
     const text = view('together', together, facts, 50);
     expect(text).toContain('*Estimated cost: $1.08*');
     expect(text).not.toContain('placeholder');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobMessage, shortStatus } from '../../src/slack/job-message.ts';
+import { finishedReply } from '../../src/slack/job-thread.ts';
+import { jobCostText } from '../../src/slack/jobs-list.ts';
 import { checkMessage } from '../support/slack-limits.ts';
 import { makeJob, NOW, textOf } from './job-fixture.ts';
 
@@ -56,5 +58,29 @@ describe('the job message for Together AI and Fireworks AI', () => {
       jobMessage(job, { ...fireworks, providerLabel: 'Azure OpenAI', approvers: ['U0A'], maxJobUsd: 100 }).blocks,
     );
     expect(text).toContain('the estimate, ≈ $240.00 (placeholder rate), is over the $100.00 limit per job');
+  });
+
+  it('marks every mention of a cost that rests on a placeholder rate: the live cost, the list, the summary', () => {
+    const request = { ...makeJob().request, trainingType: 'globalstandard' as const, estimatePlaceholder: true };
+    const running = makeJob({ provider: 'azure', request });
+    const azure = { now: NOW, providerLabel: 'Azure OpenAI' };
+    expect(textOf(jobMessage(running, azure).blocks)).toContain('≈ $1.75 (placeholder rate) estimated');
+    expect(jobCostText(running)).toBe('≈ $1.75 (placeholder rate) est.');
+
+    const done = makeJob({
+      provider: 'azure',
+      request,
+      phase: 'succeeded',
+      fineTunedModel: 'gpt-4.1-mini-2025-04-14.ft-abc',
+      actualUsd: 1.62,
+      progress: { ...makeJob().progress, costPlaceholder: true },
+    });
+    expect(textOf(jobMessage(done, azure).blocks)).toContain(
+      '≈ $1.62 (placeholder rate) · estimate ≈ $1.75 (placeholder rate)',
+    );
+    expect(finishedReply(done).text).toContain('Cost ≈ $1.62 (placeholder rate)');
+    expect(jobCostText(done)).toBe('≈ $1.62 (placeholder rate)');
+    // Not on a placeholder: plain figures.
+    expect(jobCostText(makeJob({ actualUsd: 2 }))).toBe('$2.00');
   });
 });

@@ -25,7 +25,8 @@ function explain(f: ApiFailure): ProviderError | undefined {
 export const openaiDialect: Dialect = {
   id: 'openai',
   label: 'OpenAI',
-  capabilities: { knobs: 'hosted', baseModel: 'list', tryIt: true, deploy: false, hosts: false },
+  // Suffixes of up to 64 characters (shared/research/provider-apis.md §2).
+  capabilities: { knobs: 'hosted', baseModel: 'list', tryIt: true, deploy: false, hosts: false, suffixMax: 64 },
   authHint:
     'Check OPENAI_API_KEY: it must be a current key, and OPENAI_ORG_ID / OPENAI_PROJECT_ID (when set) must be ones it belongs to.',
   permissionHint:
