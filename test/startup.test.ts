@@ -74,8 +74,8 @@ function azureComparison(prices: ReturnType<typeof loadLivePrices>['prices']): s
   return formatCostText(data);
 }
 
-describe('the Azure price feed at start and daily', () => {
-  it('keeps the catalogue’s figures, says why once, and every Azure estimate says placeholder, with no network', async () => {
+describe('the Azure price feed, read at start and on its schedule', () => {
+  it('keeps the catalogue’s figures, says why once, and the cost comparison says placeholder, with no network', async () => {
     const base = await server(() => undefined); // drops every connection
     const live = loadLivePrices(undefined);
     const { lines, logger } = recorder();

@@ -60,6 +60,7 @@ describe('Fireworks AI, end to end over HTTP with Fireworks faked at the HTTP ed
     expect([...(dataset?.files.values() ?? [])].map(String)).toEqual([HOSTED_TRAIN_FILE]);
 
     fireworks.run(job.id, 40, 0);
+    fireworks.addMetrics(job.id, { step: 1, loss: 1.9 }, { step: 2, data: { 'train/loss': 1.5, 'eval/loss': 1.7 } });
     h.slack.reset();
     h.advance(31_000);
     await h.bot?.monitor.tick();
@@ -68,6 +69,7 @@ describe('Fireworks AI, end to end over HTTP with Fireworks faked at the HTTP ed
     expect(JSON.stringify(updates(h)[0]?.blocks)).toContain('40% done, epoch 1');
     expect((await h.withStore((s) => s.getJob(job.id)))?.progress).toMatchObject({ percent: 40, epoch: 1 });
 
+    fireworks.addMetrics(job.id, { step: 3, loss: 1.1 });
     const done = fireworks.succeed(job.id, { deployed: true, tokens: 1_500_000 });
     h.slack.reset();
     h.advance(31_000);
@@ -83,7 +85,11 @@ describe('Fireworks AI, end to end over HTTP with Fireworks faked at the HTTP ed
     ).toMatch(/is ready/);
     const stored = await h.withStore((s) => s.getJob(job.id));
     expect(stored).toMatchObject({ phase: 'succeeded', fineTunedModel: done.outputModel });
-    expect(stored?.actualUsd).toBeGreaterThan(0);
+    // 1.5M tokens at the catalogue's $0.50 per 1M for models up to 16B.
+    expect(stored?.actualUsd).toBe(0.75);
+    // The loss curve, from Fireworks' metrics file.
+    expect(await h.withStore((s) => s.lossPoints(job.id))).toHaveLength(3);
+    expect(h.slack.callsTo('files.completeUploadExternal')).toHaveLength(1);
 
     const answer = await tryIt(h, job.id, 'My invoice is wrong');
     expect(JSON.stringify(answer)).toContain(fireworks.completion);
