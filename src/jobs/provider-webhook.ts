@@ -1,6 +1,6 @@
 import OpenAI, { InvalidWebhookSignatureError } from 'openai';
 import type { Logger } from '../logger.ts';
-import type { Store } from '../store/types.ts';
+import { ACTIVE_PHASES, type Store } from '../store/types.ts';
 import type { Monitor } from './monitor.ts';
 
 /**
@@ -33,7 +33,7 @@ export interface WebhookAnswer {
 export interface OpenAIWebhookOptions {
   /** The endpoint's signing secret, `whsec_…`. */
   secret: string;
-  store: Pick<Store, 'claimRequest' | 'listActiveJobs'>;
+  store: Pick<Store, 'claimRequest' | 'listActiveJobs' | 'getJob'>;
   monitor: Pick<Monitor, 'tick'>;
   logger: Logger;
   /** A poll that found the monitor busy (a round, or a Refresh of the same job) is tried again this often… */
@@ -48,6 +48,9 @@ export interface ProviderWebhook {
   /** Stops retrying and waits (at most `ms`) for polls already started: the store closes next. */
   drain(ms: number): Promise<void>;
 }
+
+/** How many more polls a webhook's job gets while OpenAI's API has not caught up with its ending. */
+const SETTLE_TRIES = 5;
 
 export function createOpenAIWebhook(o: OpenAIWebhookOptions): ProviderWebhook {
   // Verification only, never a request: a placeholder key keeps the real one out of this client,
@@ -70,12 +73,23 @@ export function createOpenAIWebhook(o: OpenAIWebhookOptions): ProviderWebhook {
     return { status: 400, outcome: 'refused' };
   }
 
+  /**
+   * Polls until the job's ending is recorded: a busy monitor is waited for, and so is OpenAI's own
+   * API, which can still say `running` a moment after it sent the ending (or fail a call) — the
+   * delivery is already claimed, so giving up here would leave the ending to the next slow round.
+   */
   async function poll(jobId: string): Promise<void> {
+    let unsettled = 0;
     for (let attempt = 0; attempt <= retries && !closed; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryDelayMs));
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, retryDelayMs * 2 ** Math.min(unsettled, 4)));
       if (closed) return;
-      const report = await o.monitor.tick(jobId);
-      if (!report.skipped) return;
+      const report = await o.monitor.tick(jobId).catch((error: unknown) => {
+        o.logger.warn({ err: error, job: jobId }, 'could not poll a job a webhook named; trying again');
+        return undefined;
+      });
+      if (report?.skipped) continue;
+      const job = await o.store.getJob(jobId).catch(() => undefined);
+      if (!job || !ACTIVE_PHASES.includes(job.phase) || ++unsettled > SETTLE_TRIES) return;
     }
   }
 
