@@ -56,6 +56,20 @@ describe('the weekly digest', () => {
     expect(text).toMatch(/1 succeeded|succeeded: 1|1 failed|failed: 1/);
   });
 
+  it('is posted once per run however many replicas run the schedule, and again on the next run', async () => {
+    const client = new webApi.WebClient('xoxb-digest', { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    // Two replicas on one store fire the same cron minute, a few seconds apart.
+    const run = new Date('2026-11-30T09:00:00.200Z');
+    const replicas = [0, 2500].map((ms) =>
+      postDigest({ store, now: () => new Date(run.getTime() + ms), client }, 'C0ONCE'),
+    );
+    expect((await Promise.all(replicas)).filter(Boolean)).toHaveLength(1);
+    const next = new Date('2026-12-07T09:00:00.100Z');
+    expect(await postDigest({ store, now: () => next, client }, 'C0ONCE')).toBe(true);
+    const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ONCE');
+    expect(posts).toHaveLength(2);
+  });
+
   it('counts the month from its first day, UTC', () => {
     expect(monthStart(new Date('2026-11-24T15:00:00Z'))).toBe('2026-11-01T00:00:00.000Z');
   });
