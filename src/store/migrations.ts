@@ -1,6 +1,7 @@
 /**
- * Versioned schema changes, applied in order; the pending ones run in one transaction, all or none. Append only: a released
- * migration is never edited, a new one is added after it.
+ * Versioned schema changes, applied in order; the pending ones run in one transaction, all or none.
+ * Append only: a released migration is never edited, a new one is added after it. This is SQLite's
+ * SQL; migrations-postgres.ts has PostgreSQL's twin of each, with the same version and name.
  */
 export interface Migration {
   version: number;
@@ -105,6 +106,19 @@ export const MIGRATIONS: readonly Migration[] = [
         read_at  TEXT NOT NULL,
         source   TEXT NOT NULL,
         overlay  TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
+    name: 'leases',
+    // Named leases, so that of several replicas one at a time runs a piece of shared work (a
+    // schedule, a sweep): taken while free or expired, renewed by its owner, given back on stop.
+    sql: `
+      CREATE TABLE leases (
+        name        TEXT PRIMARY KEY,
+        owner       TEXT NOT NULL,
+        expires_at  TEXT NOT NULL
       );
     `,
   },

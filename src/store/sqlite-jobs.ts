@@ -1,116 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
-import type { ProviderId } from '../providers/types.ts';
-import {
-  ACTIVE_PHASES,
-  type JobPatch,
-  type JobPhase,
-  type JobRecord,
-  type LossPoint,
-  type NewJob,
-  type SpendRow,
-  type Store,
-} from './types.ts';
-
-interface JobRow {
-  id: string;
-  team_id: string;
-  channel_id: string;
-  requested_by: string;
-  provider: ProviderId;
-  request: string;
-  phase: JobPhase;
-  provider_job_id: string | null;
-  provider_status: string | null;
-  fine_tuned_model: string | null;
-  message_ts: string | null;
-  event_cursor: string | null;
-  progress: string;
-  estimate_usd: number | null;
-  actual_usd: number | null;
-  error: string | null;
-  approval: string | null;
-  created_at: string;
-  updated_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  last_event_at: string | null;
-  last_edit_at: string | null;
-}
-
-const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
-
-function toJob(r: JobRow): JobRecord {
-  return {
-    id: r.id,
-    teamId: r.team_id,
-    channelId: r.channel_id,
-    requestedBy: r.requested_by,
-    provider: r.provider,
-    request: JSON.parse(r.request),
-    phase: r.phase,
-    providerJobId: r.provider_job_id,
-    providerStatus: r.provider_status,
-    fineTunedModel: r.fine_tuned_model,
-    messageTs: r.message_ts,
-    eventCursor: r.event_cursor,
-    progress: JSON.parse(r.progress),
-    estimateUsd: r.estimate_usd,
-    actualUsd: r.actual_usd,
-    error: parse(r.error),
-    approval: parse(r.approval),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    lastEventAt: r.last_event_at,
-    lastEditAt: r.last_edit_at,
-  };
-}
-
-/** Patch field → column, and whether the value is stored as JSON. */
-const COLUMNS: Record<keyof JobPatch, [string, boolean]> = {
-  phase: ['phase', false],
-  providerJobId: ['provider_job_id', false],
-  providerStatus: ['provider_status', false],
-  fineTunedModel: ['fine_tuned_model', false],
-  messageTs: ['message_ts', false],
-  eventCursor: ['event_cursor', false],
-  progress: ['progress', true],
-  actualUsd: ['actual_usd', false],
-  error: ['error', true],
-  approval: ['approval', true],
-  startedAt: ['started_at', false],
-  finishedAt: ['finished_at', false],
-  lastEventAt: ['last_event_at', false],
-  lastEditAt: ['last_edit_at', false],
-  request: ['request', true],
-  estimateUsd: ['estimate_usd', false],
-};
-
-// No 0/O/1/l/i: people type these ids from a screenshot.
-const ID_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
-function newJobId(): string {
-  const bytes = randomBytes(6);
-  let id = 'ft-';
-  for (const b of bytes) id += ID_ALPHABET[b % ID_ALPHABET.length];
-  return id;
-}
-
-type JobMethods = Pick<
-  Store,
-  | 'createJob'
-  | 'getJob'
-  | 'updateJob'
-  | 'listActiveJobs'
-  | 'listJobsInPhases'
-  | 'listJobs'
-  | 'listEndedUnannounced'
-  | 'createJobOnce'
-  | 'addLossPoints'
-  | 'lossPoints'
-  | 'spendByProvider'
->;
+import { type JobMethods, type JobRow, newJobId, patchColumns, toJob, toLossPoint } from './rows.ts';
+import { ACTIVE_PHASES, type JobRecord, type LossPoint, type NewJob, type SpendRow } from './types.ts';
 
 export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new Date()): JobMethods {
   const insert = db.prepare(`INSERT INTO jobs
@@ -189,11 +79,9 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     async updateJob(id, patch, ifPhase) {
       const sets: string[] = ['updated_at = ?'];
       const values: SQLInputValue[] = [now().toISOString()];
-      for (const [key, value] of Object.entries(patch) as [keyof JobPatch, unknown][]) {
-        if (value === undefined) continue;
-        const [column, json] = COLUMNS[key];
+      for (const [column, value] of patchColumns(patch)) {
         sets.push(`${column} = ?`);
-        values.push(json ? (value === null ? null : JSON.stringify(value)) : (value as SQLInputValue));
+        values.push(value);
       }
       let sql = `UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`;
       values.push(id);
@@ -246,11 +134,7 @@ export function sqliteJobMethods(db: DatabaseSync, now: () => Date = () => new D
     },
     async lossPoints(jobId) {
       const rows = points.all(jobId) as { step: number; train_loss: number | null; valid_loss: number | null }[];
-      return rows.map((r) => ({
-        step: r.step,
-        ...(r.train_loss === null ? {} : { trainLoss: r.train_loss }),
-        ...(r.valid_loss === null ? {} : { validLoss: r.valid_loss }),
-      }));
+      return rows.map(toLossPoint);
     },
     async spendByProvider({ teamId, from, to }) {
       const team = teamId ?? null;

@@ -12,7 +12,7 @@ interface NoticeRow {
 }
 
 /** How long a Slack request id is remembered: Slack retries within minutes; a day is plenty. */
-const REQUEST_MEMORY_MS = 24 * 3600 * 1000;
+export const REQUEST_MEMORY_MS = 24 * 3600 * 1000;
 
 /**
  * Notice claims (job_announcements) and seen Slack requests. Every step is a single statement, or a

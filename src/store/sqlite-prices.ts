@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { type PriceFeedRow, toPriceFeed } from './rows.ts';
 import type { Store } from './types.ts';
 
 /** The price feeds' last good reads (migration 4): one row per feed, replaced by each good read. */
@@ -11,16 +12,7 @@ export function sqlitePriceMethods(db: DatabaseSync): Pick<Store, 'savePriceFeed
       upsert.run(feed.name, feed.readAt, feed.source, JSON.stringify(feed.overlay));
     },
     async priceFeed(name) {
-      const row = byName.get(name) as { name: string; read_at: string; source: string; overlay: string } | undefined;
-      if (!row) return undefined;
-      let overlay: unknown;
-      try {
-        overlay = JSON.parse(row.overlay);
-      } catch {
-        return undefined; // a row nobody can use is as good as none: the catalogue's figures stand
-      }
-      if (typeof overlay !== 'object' || overlay === null || Array.isArray(overlay)) return undefined;
-      return { name: row.name, readAt: row.read_at, source: row.source, overlay: overlay as Record<string, unknown> };
+      return toPriceFeed(byName.get(name) as PriceFeedRow | undefined);
     },
   };
 }

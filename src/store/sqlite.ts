@@ -2,39 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { StoreError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
+import { type AdviceRow, toSession } from './rows.ts';
 import { sqliteJobMethods } from './sqlite-jobs.ts';
+import { sqliteLeaseMethods } from './sqlite-leases.ts';
 import { sqliteNoticeMethods } from './sqlite-notices.ts';
 import { sqlitePriceMethods } from './sqlite-prices.ts';
 import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
 
-export class StoreError extends Error {
-  override name = 'StoreError';
-}
-
-interface AdviceRow {
-  id: string;
-  team_id: string;
-  user_id: string;
-  channel_id: string | null;
-  created_at: string;
-  answers: string;
-  recommendation: string;
-  delivery: string | null;
-}
-
-function toSession(row: AdviceRow): AdviceSession {
-  return {
-    id: row.id,
-    teamId: row.team_id,
-    userId: row.user_id,
-    channelId: row.channel_id,
-    createdAt: row.created_at,
-    answers: JSON.parse(row.answers),
-    recommendation: JSON.parse(row.recommendation),
-    ...(row.delivery ? { delivery: JSON.parse(row.delivery) as Delivery } : {}),
-  };
-}
+export { StoreError };
 
 export function migrate(db: DatabaseSync, migrations: readonly Migration[] = MIGRATIONS): number {
   const latest = migrations.at(-1)?.version ?? 0;
@@ -103,6 +80,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }, now
     ...sqliteJobMethods(db, now),
     ...sqliteNoticeMethods(db, now ?? (() => new Date())),
     ...sqlitePriceMethods(db),
+    ...sqliteLeaseMethods(db, now ?? (() => new Date())),
     async ping() {
       db.prepare('SELECT 1').get();
     },

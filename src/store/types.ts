@@ -196,11 +196,11 @@ export interface SpendRow {
 }
 
 /**
- * The job store. Async on purpose: the embedded SQLite answers synchronously, but PostgreSQL (for
- * several replicas) will not, and callers should not have to change when it arrives.
+ * The job store: SQLite (sqlite.ts) or PostgreSQL (postgres.ts), answering alike (test/store/contract.ts
+ * holds both to it). Async because PostgreSQL is; the embedded SQLite answers at once.
  */
 export interface Store {
-  readonly kind: 'sqlite';
+  readonly kind: 'sqlite' | 'postgres';
   /** Resolves when the database answers a trivial query; used by GET /healthz. */
   ping(): Promise<void>;
   saveAdviceSession(session: NewAdviceSession): Promise<AdviceSession>;
@@ -256,5 +256,14 @@ export interface Store {
   /** Keeps a feed's latest good read, replacing the one before. */
   savePriceFeed(feed: PriceFeedRecord): Promise<void>;
   priceFeed(name: string): Promise<PriceFeedRecord | undefined>;
+  /**
+   * Takes lease `name` (a schedule, a sweep: work one replica at a time should do) for `owner` until
+   * `ttlMs` from now, when it is free, expired, or already `owner`'s (a renewal). False while another
+   * owner holds it. Times are the store's clock (`now`), so replicas' clocks must agree to well
+   * within the ttl.
+   */
+  tryLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease back early (on stop) so another replica need not wait out its ttl; only its owner can. */
+  releaseLease(name: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }
