@@ -4,7 +4,7 @@ import type { JobHostChoice, JobProviderChoice } from '../slack/job-choice.ts';
 
 /** The configured providers with their base models, capabilities and hosts, in a stable order, for the start modal. */
 export async function providerChoices(providers: Providers): Promise<JobProviderChoice[]> {
-  const order: ProviderId[] = ['openai', 'azure', 'together', 'fireworks', 'gpu'];
+  const order: ProviderId[] = ['openai', 'azure', 'together', 'fireworks', 'gpu', 'k8s'];
   const choices: JobProviderChoice[] = [];
   for (const id of order) {
     const p = providers[id];

@@ -4,7 +4,7 @@
  * Slack or the store. Times are ISO 8601 strings so records survive JSON round trips unchanged.
  */
 
-export type ProviderId = 'openai' | 'azure' | 'gpu' | 'together' | 'fireworks';
+export type ProviderId = 'openai' | 'azure' | 'gpu' | 'k8s' | 'together' | 'fireworks';
 
 /** Normalised job states. `stalled` is a monitor verdict, never a provider state. */
 export type JobState = 'validating' | 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

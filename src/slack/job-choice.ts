@@ -48,6 +48,7 @@ export const KNOWN_CAPABILITIES: Record<ProviderId, ProviderCapabilities> = {
   openai: HOSTED_CAPABILITIES,
   azure: AZURE_CAPABILITIES,
   gpu: { knobs: 'lora', baseModel: 'free', tryIt: false, deploy: false, hosts: true, degradedNotices: true },
+  k8s: { knobs: 'lora', baseModel: 'free', tryIt: false, deploy: false, hosts: true, degradedNotices: true },
   together: TOGETHER_CAPABILITIES,
   fireworks: FIREWORKS_CAPABILITIES,
 };

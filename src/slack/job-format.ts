@@ -35,6 +35,7 @@ export const PROVIDER_NAMES: Record<ProviderId, string> = {
   openai: 'OpenAI',
   azure: 'Azure OpenAI',
   gpu: 'GPU host',
+  k8s: 'GPU cluster',
   together: 'Together AI',
   fireworks: 'Fireworks AI',
 };

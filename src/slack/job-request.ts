@@ -16,6 +16,7 @@ export const PROVIDER_IDS = [
   'openai',
   'azure',
   'gpu',
+  'k8s',
   'together',
   'fireworks',
 ] as const satisfies readonly ProviderId[];
