@@ -25,10 +25,16 @@ function send(res: ServerResponse, status: number, body: object) {
  * In Socket Mode no Slack traffic arrives over HTTP, so /healthz gets a small server of its own
  * (Bolt's Socket Mode receiver can host custom routes, but does not tell which port it bound).
  */
-export async function startHealthServer(store: Pick<Store, 'ping'>, port: number): Promise<Server> {
-  const route = healthRoute(store);
+export async function startHealthServer(
+  store: Pick<Store, 'ping'>,
+  port: number,
+  /** More GET routes on the same port (GET /metrics). */
+  more: ReadonlyArray<{ path: string; handler: (req: unknown, res: ServerResponse) => void }> = [],
+): Promise<Server> {
+  const routes = [healthRoute(store), ...more];
   const server = createServer((req, res) => {
-    if (req.method === 'GET' && req.url?.split('?')[0] === route.path) route.handler(req, res);
+    const route = req.method === 'GET' ? routes.find((r) => r.path === req.url?.split('?')[0]) : undefined;
+    if (route) route.handler(req, res);
     else send(res, 404, { ok: false, error: 'not found' });
   });
   server.listen(port);

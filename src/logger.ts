@@ -1,12 +1,16 @@
 import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
+import { REDACT_PATHS } from './log-redact.ts';
 
 export type Logger = PinoLogger;
 
 const REDACTED = '[redacted]';
 
-/** Field names whose string values are secrets wherever they appear (`token`, `x-api-key`, `client_secret`, ...). */
-const SENSITIVE_KEY = /token|secret|password|authorization|api[-_]?key/i;
+/**
+ * Field names whose string values are secrets wherever they appear (`token`, `x-api-key`, `client_secret`,
+ * an SSH key's `passphrase`, a `cookie` header, ...).
+ */
+const SENSITIVE_KEY = /token|secret|password|passphrase|authorization|cookie|api[-_]?key|private[-_]?key/i;
 const FIELD_KEYWORD = new RegExp(SENSITIVE_KEY.source, 'gi');
 const QUERY_KEYWORD = /token|secret|password|api[-_]?key/gi;
 
@@ -26,6 +30,8 @@ const TOKEN_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/whsec_[A-Za-z0-9+/=]{8,}/g, REDACTED], // webhook signing secrets (OpenAI, Standard Webhooks)
   [/(?<![A-Za-z0-9])tgp_v1_[A-Za-z0-9_-]{8,}/g, REDACTED], // Together AI keys
   [/(?<![A-Za-z0-9])fw_[A-Za-z0-9]{16,}/g, REDACTED], // Fireworks AI keys
+  // A password in a URL's user info (postgres://bot:PASSWORD@db/…): keep the user and host for debugging.
+  [/:\/\/([^\s:@/'"<>`]*):[^\s@/'"<>`]+@/g, `://$1:${REDACTED}@`],
 ];
 
 // Key-named fields are found by a scan, not a regex: /[\w.-]*(?:token|…)[\w.-]*=/ retries every start inside a
@@ -198,21 +204,8 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     {
       level,
       base: { app: 'finetune-bot' },
-      redact: {
-        paths: [
-          'token',
-          'botToken',
-          'appToken',
-          'signingSecret',
-          '*.token',
-          '*.botToken',
-          '*.appToken',
-          '*.signingSecret',
-          'headers.authorization',
-          'headers["x-slack-signature"]',
-        ],
-        censor: REDACTED,
-      },
+      // Every secret-bearing field by name (log-redact.ts), on top of the key and shape scrubbing below.
+      redact: { paths: [...REDACT_PATHS], censor: REDACTED },
       // formatters.log runs first and already turns errors into scrubbed plain objects; this keeps an
       // `err` field scrubbed even if that ever changes.
       serializers: { err: (err: unknown) => scrubDeep(err) },

@@ -1,6 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { boltLogger, createLogger, safeStringify, scrubDeep, scrubSecrets } from '../src/logger.ts';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { REDACT_PATHS } from '../src/log-redact.ts';
+import { boltLogger, createLogger, type Logger, safeStringify, scrubDeep, scrubSecrets } from '../src/logger.ts';
 
 function capture() {
   const lines: string[] = [];
@@ -235,5 +242,120 @@ describe('logging', () => {
     expect(failed.err.stack.length).toBeLessThanOrEqual(8_000);
     expect(failed.msg.length).toBeLessThanOrEqual(2_000);
     expect(bolt.msg.length).toBeLessThanOrEqual(2_000);
+  });
+});
+
+describe('redacting every secret the bot holds', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ftbot-logger-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const keyFile = join(dir, 'id_bot');
+  const PASSPHRASE = 'opaque-ssh-passphrase';
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', PASSPHRASE, '-C', 'bot', '-f', keyFile]);
+  // The key's base64 body, as it would appear if its bytes were ever written out.
+  const keyBody = readFileSync(keyFile, 'utf8').split('\n')[1] ?? '';
+
+  // Values shaped so that no token pattern knows them: only the field names can give them away.
+  const env = {
+    SLACK_BOT_TOKEN: 'xoxb-1-2-opaque-bot-token',
+    SLACK_SIGNING_SECRET: 'opaque-signing-secret',
+    OPENAI_API_KEY: 'opaque-openai-key',
+    OPENAI_WEBHOOK_SECRET: 'whsec_opaqueWebhookSecret',
+    AZURE_OPENAI_ENDPOINT: 'https://acme.openai.azure.com',
+    AZURE_OPENAI_API_KEY: 'opaque-azure-key',
+    TOGETHER_API_KEY: 'opaque-together-key',
+    FIREWORKS_API_KEY: 'opaque-fireworks-key',
+    FIREWORKS_ACCOUNT_ID: 'acme',
+    DATABASE_URL: 'postgres://bot:opaque-pg-password@db.internal:5432/ftbot',
+    GPU_SSH_HOST: 'gpu1.lan',
+    GPU_SSH_USER: 'train',
+    GPU_SSH_KEY_PATH: keyFile,
+    GPU_SSH_KEY_PASSPHRASE: PASSPHRASE,
+    GPU_SSH_HOST_KEY: 'SHA256:a7hQhxEm5AVskOGOEC8QaNROwgsG5PX+QHfBojbjyXo',
+    GPU_SSH_GPU_TYPE: 'L40S',
+    PORT: '0',
+    AZURE_RETAIL_PRICES_URL: 'off',
+  };
+  const secrets = [
+    'opaque-bot-token',
+    'opaque-signing-secret',
+    'opaque-openai-key',
+    'opaqueWebhookSecret',
+    'opaque-azure-key',
+    'opaque-together-key',
+    'opaque-fireworks-key',
+    'opaque-pg-password',
+    PASSPHRASE,
+    keyBody,
+  ];
+  const config = loadConfig(env);
+
+  /** An SDK error the way the HTTP clients make them: the request's and the response's headers on it. */
+  function httpError(): Error {
+    return Object.assign(new Error('401 from postgres://bot:opaque-pg-password@db.internal/ftbot'), {
+      status: 401,
+      headers: { authorization: 'Bearer opaque-openai-key', 'api-key': 'opaque-azure-key' },
+      request: { headers: { cookie: 'session=opaque-cookie', 'webhook-signature': 'v1,opaque-signature' } },
+      response: { headers: { 'set-cookie': 'session=opaque-cookie', 'x-api-key': 'opaque-fireworks-key' } },
+    });
+  }
+
+  function lines(write: (logger: Logger) => void, logger?: (dest: Writable) => Logger) {
+    const out: string[] = [];
+    const dest = new Writable({
+      write(chunk, _enc, done) {
+        out.push(String(chunk));
+        done();
+      },
+    });
+    write(logger ? logger(dest) : createLogger('debug', dest));
+    return out.join('');
+  }
+
+  it('writes no secret when a whole Config, the environment or an error with headers is logged', () => {
+    expect(config.database).toMatchObject({ kind: 'postgres' });
+    expect(config.gpu?.hosts[0]?.auth.kind).toBe('key');
+    const out = lines((logger) => {
+      logger.info({ config }, 'configured');
+      logger.info(config as unknown as Record<string, unknown>, 'spread');
+      logger.info({ env }, 'environment');
+      logger.error({ err: httpError() }, 'call failed');
+      logger.error(httpError());
+      logger.child({ config }).warn('from a child');
+    });
+    for (const secret of [...secrets, 'opaque-cookie', 'opaque-signature']) expect(out).not.toContain(secret);
+    const first = JSON.parse(out.split('\n')[0] ?? '{}');
+    expect(first.config.slack.botToken).toBe('[redacted]');
+    expect(first.config.database.url).toBe('[redacted]');
+    // What is not secret stays readable.
+    expect(first.config.providers.azure.endpoint).toBe('https://acme.openai.azure.com');
+    expect(first.config.gpu.hosts[0].address).toBe('gpu1.lan');
+    expect(out).toContain('postgres://bot:[redacted]@db.internal/ftbot');
+  });
+
+  it('names every secret field in pino’s redact paths, which alone keep them out of the line', () => {
+    // pino with the paths and nothing else: no key-name or token-shape scrubbing behind them.
+    const bare = (dest: Writable) =>
+      pino({ redact: { paths: [...REDACT_PATHS], censor: '[redacted]' } }, dest) as unknown as Logger;
+    const out = lines((logger) => {
+      logger.info({ config }, 'configured');
+      logger.info(config as unknown as Record<string, unknown>, 'spread');
+      logger.info({ env }, 'environment');
+      logger.info({ err: { ...httpError(), message: 'failed' } }, 'call failed');
+      logger.info({ headers: { authorization: 'Bearer opaque-openai-key', cookie: 'opaque-cookie' } }, 'request');
+    }, bare);
+    for (const secret of [...secrets, 'opaque-cookie', 'opaque-signature']) expect(out).not.toContain(secret);
+    expect(out.split('\n').filter(Boolean)).toHaveLength(5);
+  });
+
+  it('scrubs a password from any URL in free text, keeping the user and the host', () => {
+    expect(scrubSecrets('could not connect to postgresql://bot:p%40ss-w0rd@10.0.0.5:5432/ftbot?sslmode=require')).toBe(
+      'could not connect to postgresql://bot:[redacted]@10.0.0.5:5432/ftbot?sslmode=require',
+    );
+    // No password, or a port, is left alone.
+    expect(scrubSecrets('postgres://bot@db/ftbot and http://host:8080/x@y')).toBe(
+      'postgres://bot@db/ftbot and http://host:8080/x@y',
+    );
+    const word = `://${'a:'.repeat(500_000)}`;
+    expect(scrubSecrets(word)).toBe(word);
   });
 });
