@@ -7,6 +7,7 @@ import { ACTIVE_PHASES, type JobPatch, type JobRecord, type Store } from '../sto
 import { createDegraded } from './degraded.ts';
 import { EventBackoff } from './event-backoff.ts';
 import { gpuUsd, trainingRate, trainingUsd } from './job-cost.ts';
+import { createJobLeases, type JobLeaseOptions } from './job-leases.ts';
 import { jobUpdate } from './job-update.ts';
 import { announceEnd } from './lifecycle.ts';
 import type { Notices } from './notices.ts';
@@ -38,6 +39,12 @@ export interface MonitorOptions {
    * Absent: every job on every tick.
    */
   pollEveryMs?: Partial<Record<ProviderId, number>>;
+  /**
+   * Replicas share the rounds: each job is watched by the replica holding its lease in the store
+   * (`owner`, renewed every tick, free again `ttlMs` after its holder stops renewing), so a dead
+   * replica's jobs are taken over once that passes. Absent: this process watches every job.
+   */
+  leases?: JobLeaseOptions;
 }
 
 export interface TickReport {
@@ -57,6 +64,8 @@ export interface Monitor {
    * events are read and its message edited now, whatever the backoff and the edit interval say.
    */
   tick(onlyJobId?: string): Promise<TickReport>;
+  /** Gives back the leases this replica holds, so another takes its jobs at once (a clean stop). */
+  releaseLeases(): Promise<void>;
 }
 
 /**
@@ -80,6 +89,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
   const refreshing = new Set<string>();
   const polledAt = new Map<string, number>();
   const degraded = createDegraded({ ...o, now });
+  const leases = createJobLeases(o.store, o.logger, o.leases);
 
   /** Posts once per job and key. False when it is not out yet (failed, or another process holds it). */
   async function announce(job: JobRecord, key: string, post: () => Promise<string | null>): Promise<boolean> {
@@ -266,9 +276,12 @@ export function createMonitor(o: MonitorOptions): Monitor {
         backoff.nextTick();
         await o.resume?.().catch((error) => o.logger.warn({ err: error }, 'could not resume interrupted jobs'));
       }
-      const active = (await o.store.listActiveJobs()).filter(
+      const listed = (await o.store.listActiveJobs()).filter(
         (j) => j.providerJobId !== null && (onlyJobId === undefined ? !refreshing.has(j.id) : j.id === onlyJobId),
       );
+      // A Refresh or a webhook polls its job here whoever holds it: what is said stays once-only
+      // through the notices, and the person asked this replica.
+      const active = onlyJobId ? listed : await leases.filter(listed);
       // A job polled by any tick (a Refresh, a webhook) waits out its interval again; ended ones are forgotten.
       const at = now().getTime();
       const jobs = onlyJobId ? active : active.filter((j) => pollDue(j, at));
@@ -317,7 +330,7 @@ export function createMonitor(o: MonitorOptions): Monitor {
     return report;
   }
 
-  return { tick };
+  return { tick, releaseLeases: () => leases.release() };
 }
 
 async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {

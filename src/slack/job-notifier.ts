@@ -88,11 +88,29 @@ export interface SlackJobNotifierOptions {
    * leaves room for the edits people cause by pressing buttons.
    */
   editsPerMinute?: number;
+  /**
+   * The client the job message's edits go through. Built with `rejectRateLimitedCalls`: a 429 on an
+   * edit pauses edits only, for as long as Slack's Retry-After says, instead of the Web API client
+   * holding the whole monitor (its posts included) while it waits. Absent: `client`.
+   */
+  editClient?: webApi.WebClient;
+}
+
+/** The Web API client's "rate limited" error (with rejectRateLimitedCalls): how long Slack asked to wait. */
+function rateLimitedFor(error: unknown): number | undefined {
+  const e = error as { code?: unknown; retryAfter?: unknown } | undefined;
+  return e?.code === 'slack_webapi_rate_limited_error' && typeof e.retryAfter === 'number' ? e.retryAfter : undefined;
 }
 
 /** The monitor's words, said in Slack: the job's one message kept current, and replies in its thread. */
 export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier {
   const budget = new RateBudget(o.editsPerMinute ?? 50, 60_000, () => o.now().getTime());
+  const editClient = o.editClient ?? o.client;
+  // Edits wait out a 429 until then. The queue of edits is the monitor's set of changed jobs: each
+  // edit renders the job's record as it is when its turn comes, so the latest state wins and a
+  // paused message is edited once, not once per change it missed.
+  let editsPausedUntil = 0;
+  const pausedFor = () => Math.max(0, editsPausedUntil - o.now().getTime());
   const ctx = (job: JobRecord): JobMessageContext =>
     jobMessageContext(job, {
       now: o.now(),
@@ -122,7 +140,16 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
   async function update(job: JobRecord): Promise<void> {
     if (!job.messageTs) return;
     const message = jobMessage(job, ctx(job));
-    await o.client.chat.update({ channel: job.channelId, ts: job.messageTs, ...message });
+    try {
+      await editClient.chat.update({ channel: job.channelId, ts: job.messageTs, ...message });
+    } catch (error) {
+      const wait = rateLimitedFor(error);
+      if (wait !== undefined) {
+        editsPausedUntil = o.now().getTime() + wait * 1000;
+        o.logger.warn({ job: job.id, retryAfterSeconds: wait }, 'Slack rate-limited a job message edit; edits wait');
+      }
+      throw error;
+    }
   }
 
   return {
@@ -130,11 +157,21 @@ export function createSlackJobNotifier(o: SlackJobNotifierOptions): JobNotifier 
       return send({ channel: job.channelId, ...jobMessage(job, ctx(job)), metadata: noticeMetadata(job.id, key) });
     },
     async refresh(job) {
-      if (!budget.take()) return false;
-      await update(job);
+      if (pausedFor() > 0 || !budget.take()) return false;
+      try {
+        await update(job);
+      } catch (error) {
+        // Rate-limited: left for the next tick, which renders whatever is newest by then.
+        if (rateLimitedFor(error) !== undefined) return false;
+        throw error;
+      }
       return true;
     },
     async showFinal(job) {
+      // An ending is not skipped for the budget, but Slack's own "wait" is obeyed: the ending is
+      // tried again on a later tick (the job stays active until its message is final).
+      const wait = pausedFor();
+      if (wait > 0) throw new Error(`Slack asked to wait ${Math.ceil(wait / 1000)} s before editing messages`);
       budget.take();
       await update(job);
     },

@@ -56,8 +56,8 @@ describe('the bot as a process', () => {
       'finetune-bot: PORT expects a port number from 0 to 65535',
     ],
     [
-      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'postgres://db/bot' },
-      'finetune-bot: DATABASE_URL is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
+      { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', DATABASE_URL: 'mysql://bot:hunter2@db/bot' },
+      'finetune-bot: DATABASE_URL expects sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE',
     ],
     [
       { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', PORT: 'abc', PRICES_FILE: 'no-such-prices.json' },

@@ -1,0 +1,65 @@
+import type { Logger } from '../logger.ts';
+import type { JobRecord, Store } from '../store/types.ts';
+
+export interface JobLeaseOptions {
+  /** This replica, as the holder of the leases it takes. */
+  owner: string;
+  /** How long a lease lasts unless renewed; a dead replica's jobs are taken over once it passes. */
+  ttlMs: number;
+  /** Told when this replica takes a job another replica held (for /metrics). */
+  onTakeover?: (jobId: string) => void;
+}
+
+/**
+ * The monitor's share of the jobs when several replicas run: a job is watched by the replica that
+ * holds its lease in the store (`job:<id>`), taken when free or expired and renewed on every tick.
+ * Without options every job is this process's.
+ */
+export function createJobLeases(
+  store: Pick<Store, 'tryLease' | 'releaseLease'>,
+  logger: Logger,
+  o: JobLeaseOptions | undefined,
+) {
+  const held = new Set<string>();
+  // Jobs seen held by another replica: holding one of them later is a takeover.
+  const elsewhere = new Set<string>();
+
+  return {
+    async filter(jobs: JobRecord[]): Promise<JobRecord[]> {
+      if (!o) return jobs;
+      const mine: JobRecord[] = [];
+      for (const j of jobs) {
+        const ok = await store.tryLease(`job:${j.id}`, o.owner, o.ttlMs).catch((error: unknown) => {
+          logger.warn({ err: error, job: j.id }, 'could not take a job lease; leaving the job to the next tick');
+          return false;
+        });
+        if (!ok) {
+          held.delete(j.id);
+          elsewhere.add(j.id);
+          continue;
+        }
+        if (elsewhere.delete(j.id)) {
+          logger.info({ job: j.id }, 'took over a job whose replica stopped renewing its lease');
+          o.onTakeover?.(j.id);
+        }
+        held.add(j.id);
+        mine.push(j);
+      }
+      // Ended jobs are forgotten.
+      const listed = new Set(jobs.map((j) => j.id));
+      for (const id of [...held, ...elsewhere]) {
+        if (listed.has(id)) continue;
+        held.delete(id);
+        elsewhere.delete(id);
+      }
+      return mine;
+    },
+
+    /** Gives back what this replica holds, so another takes its jobs at once (a clean stop). */
+    async release(): Promise<void> {
+      if (!o) return;
+      for (const id of held) await store.releaseLease(`job:${id}`, o.owner).catch(() => undefined);
+      held.clear();
+    },
+  };
+}
