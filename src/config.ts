@@ -3,6 +3,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { optionalText, token } from './config-fields.ts';
 import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './config-gpu.ts';
+import { checkK8sFields, type K8sConfig, k8sConfig, k8sFields } from './config-gpu-k8s.ts';
 import { checkHostedFields, type HostedConfig, hostedConfig, hostedFields } from './config-hosted.ts';
 import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './config-jobs.ts';
 
@@ -11,7 +12,11 @@ import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersCo
  * test/config.test.ts keeps the two honest.
  */
 
-export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'sqlite-memory' };
+/** `url` may hold a password: it is handed to the driver and never logged or echoed in an error. */
+export type DatabaseTarget =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'sqlite-memory' }
+  | { kind: 'postgres'; url: string };
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/finetune-bot.db';
 /** OpenAI's limit for one training file through files.create; larger ones need the Uploads API. */
@@ -27,11 +32,14 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | { error: string 
     return { kind: 'sqlite', path };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
-    return {
-      error: 'is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
-    };
+    // Checked here so a typo stops the start at once; the messages never quote the URL, whose
+    // password would end up in the logs of whatever supervises the process.
+    if (!URL.canParse(url)) {
+      return { error: 'is not a valid URL; expects postgres://USER:PASSWORD@HOST:PORT/DATABASE' };
+    }
+    return { kind: 'postgres', url };
   }
-  return { error: 'expects sqlite:PATH or sqlite::memory:' };
+  return { error: 'expects sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE' };
 }
 
 // Problems are reported in this order, so the Slack variables of either mode come first: in Socket
@@ -82,6 +90,7 @@ const fields = z.object({
   ...jobFields,
   ...hostedFields,
   ...gpuFields,
+  ...k8sFields,
 });
 
 /**
@@ -92,6 +101,7 @@ const crossRules = z.record(z.string(), optionalText).superRefine((raw, ctx) => 
   checkJobFields(raw, ctx);
   checkHostedFields(raw, ctx);
   checkGpuFields(raw, ctx);
+  checkK8sFields(raw, ctx);
   if (!raw.SLACK_APP_TOKEN && !raw.SLACK_SIGNING_SECRET) {
     ctx.addIssue({
       code: 'custom',
@@ -123,6 +133,8 @@ export interface Config {
   hosted: HostedConfig;
   /** GPU hosts for LoRA over SSH, when GPU_HOSTS_FILE or GPU_SSH_HOST is set. */
   gpu?: GpuConfig;
+  /** A Kubernetes cluster for LoRA jobs, when GPU_K8S_NAMESPACE is set. */
+  k8s?: K8sConfig;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +181,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...jobConfig(e),
     hosted: hostedConfig(e),
     ...gpuConfig(env),
+    ...k8sConfig(env),
   };
 }
 

@@ -14,10 +14,12 @@ import { createOpenAIWebhook, POLL_WITH_WEBHOOK_MS } from './jobs/provider-webho
 import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
+import { createMetrics, meterSlackApp, metricsRoute } from './metrics.ts';
 import { installProcessGuard } from './process-guard.ts';
 import type { GpuProviderOptions } from './providers/gpu/index.ts';
 import { type PoolOptions, SshPool } from './providers/gpu/ssh-pool.ts';
 import { createProviders, type HostedTuning } from './providers/index.ts';
+import { meterProviders } from './providers/metered.ts';
 import type { Services } from './services.ts';
 import { downloadSlackFile } from './slack/files.ts';
 import { createSlackJobNotifier } from './slack/job-notifier.ts';
@@ -28,10 +30,11 @@ import {
   listenOrExplain,
   loadConfigAndPrices,
   loadLivePrices,
+  openStoreOrExplain,
   PRICE_FEED_CRON,
   verifyBotToken,
 } from './startup.ts';
-import { openStore, StoreError } from './store/index.ts';
+import { StoreError } from './store/index.ts';
 
 /**
  * The composition root: config → store → Bolt app + handlers. The only module that imports
@@ -73,7 +76,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   };
   // Before anything is created: a refused token leaves no database file and no log lines behind.
   const identity = await verifyBotToken(config, clientOptions, bolt);
-  const store = openStore(config.database, options.now ? { now: options.now } : {});
+  const store = await openStoreOrExplain(config.database, { logger, ...(options.now ? { now: options.now } : {}) });
   const now = options.now ?? (() => new Date());
   const azureRetailPricesUrl = config.hosted.azureRetailPricesUrl;
   const priceFeed = azurePriceFeed({
@@ -88,17 +91,30 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // One SSH connection per GPU host, shared by every job there; closed last on stop.
   const { pool: poolOptions, ...gpuTuning } = options.gpu ?? {};
   const pool = config.gpu ? new SshPool(config.gpu.hosts, { logger, ...poolOptions }) : undefined;
-  const { providers, azureDeployer } = createProviders(config.providers, {
+  const { providers: adapters, azureDeployer } = createProviders(config.providers, {
     hosted: config.hosted,
     ...(options.hosted ? { tuning: options.hosted } : {}),
     ...(config.gpu && pool
       ? { gpu: { hosts: config.gpu.hosts, pool, catalogue: prices, logger, now, ...gpuTuning } }
       : {}),
+    ...(config.k8s ? { k8s: { config: config.k8s, catalogue: prices, logger, now } } : {}),
   });
+  // GET /metrics (metrics.ts): every provider call counted in one place, jobs read from the store on each scrape.
+  const metrics = createMetrics({ store, providers: Object.keys(adapters) });
+  const providers = meterProviders(adapters, metrics);
   // The monitor and the digest post outside any request, with a client of their own.
   const slackClient = new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger: bolt });
+  metrics.watchSlackClient(slackClient);
+  // Progress edits on a client of their own that fails fast on a 429 (job-notifier.ts pauses them).
+  const editClient = new webApi.WebClient(config.slack.botToken, {
+    ...clientOptions,
+    rejectRateLimitedCalls: true,
+    logger: bolt,
+  });
+  metrics.watchSlackClient(editClient);
   const notifier = createSlackJobNotifier({
     client: slackClient,
+    editClient,
     store,
     prices,
     logger,
@@ -108,13 +124,14 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     providers,
   });
   // This process, as the owner of the notices it claims: another process (or this one after a
-  // crash) can tell an abandoned claim from one being posted.
+  // crash) can tell an abandoned claim from one being posted; the same id holds its job leases.
+  const replica = randomUUID();
   const notices = createNotices({
     store,
     notifier,
     logger,
     now,
-    owner: randomUUID(),
+    owner: replica,
     leaseMs: config.jobs.noticeLeaseMs,
   });
   const monitor = createMonitor({
@@ -129,6 +146,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     resume: () => resumeJobs(services.jobs),
     // OpenAI's endings come by webhook then: rounds only need to catch its jobs' progress.
     ...(config.hosted.openaiWebhookSecret ? { pollEveryMs: { openai: POLL_WITH_WEBHOOK_MS } } : {}),
+    // Replicas on one database share the rounds; a dead one's jobs move on after the lease.
+    leases: { owner: replica, ttlMs: config.jobs.noticeLeaseMs, onTakeover: () => metrics.leaseTakenOver('job') },
   });
   const openaiWebhook = config.hosted.openaiWebhookSecret
     ? createOpenAIWebhook({ secret: config.hosted.openaiWebhookSecret, store, monitor, logger })
@@ -177,7 +196,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     receiver = guardHttpReceiver(
       new HTTPReceiver({
         signingSecret,
-        customRoutes: [healthRoute(store), ...(openaiWebhook ? [openaiWebhookRoute(openaiWebhook, logger)] : [])],
+        customRoutes: [
+          healthRoute(store),
+          metricsRoute(metrics),
+          ...(openaiWebhook ? [openaiWebhookRoute(openaiWebhook, logger)] : []),
+        ],
         logger: bolt,
       }),
       { signingSecret, logger },
@@ -206,6 +229,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     app.error(async (error) => {
       logger.error({ err: error }, 'unhandled error in a Slack listener');
     });
+    meterSlackApp(app, metrics);
     const inFlight = trackInFlight(app);
     registerHandlers(app, services);
 
@@ -214,7 +238,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       server = await listenOrExplain(() => (receiver as HTTPReceiver).start(config.port), config.port);
       cleanup.unshift(() => receiver.stop());
     } else {
-      server = await listenOrExplain(() => startHealthServer(store, config.port), config.port);
+      server = await listenOrExplain(() => startHealthServer(store, config.port, [metricsRoute(metrics)]), config.port);
       cleanup.unshift(() => closeServer(server));
       await connectOrExplain(app);
       cleanup.unshift(() => app.stop());
@@ -243,7 +267,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     void priceFeed.refresh();
     void resumeJobs(services.jobs).catch((error) => logger.warn({ err: error }, 'could not resume jobs'));
     logger.info(
-      { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers) },
+      { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers), replica },
       'finetune-bot is running',
     );
 
@@ -264,6 +288,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
             logger.info({ finished: pending }, 'finished the work in flight');
           }
           await schedules.stop();
+          await monitor.releaseLeases();
           await priceFeed.stop();
           await openaiWebhook?.drain(DRAIN_MS);
           if (config.slack.mode === 'socket') await closeServer(server);

@@ -8,6 +8,7 @@ import { loadCatalogue, loadPrices as loadPricesFile, PricesFileError } from './
 import type { Logger } from './logger.ts';
 import { fetchRetailPrices } from './providers/azure/retail-prices.ts';
 import { slackErrorCode } from './slack/deliver.ts';
+import { openStoreAsync, postgresWhere, StoreError, type StoreOptions, withoutPassword } from './store/index.ts';
 import type { Store } from './store/types.ts';
 
 /**
@@ -178,6 +179,34 @@ export async function listenOrExplain(listen: () => Promise<Server>, port: numbe
     if (code === 'EACCES')
       throw new ConfigError([`PORT ${port} needs privileges this process lacks; use a port above 1023`]);
     throw error;
+  }
+}
+
+const PG_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused: is it running, and on that port?',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be resolved',
+  ETIMEDOUT: 'no answer',
+  EHOSTUNREACH: 'host unreachable',
+  '57P03': 'the server is starting up or shutting down',
+};
+
+/**
+ * The store DATABASE_URL names, open and migrated; a PostgreSQL that cannot be reached or refuses
+ * the login stops the start with one line that says where and why, never with the URL's password.
+ */
+export async function openStoreOrExplain(target: Config['database'], options: StoreOptions = {}): Promise<Store> {
+  try {
+    return await openStoreAsync(target, options);
+  } catch (error) {
+    if (error instanceof StoreError || target.kind !== 'postgres') throw error;
+    const { code, message } = error as { code?: string; message?: string };
+    const reason =
+      (code && PG_REASONS[code]) ??
+      (/timeout/i.test(message ?? '') ? 'no answer in time' : withoutPassword(message ?? String(error), target.url));
+    throw new StoreError(
+      `DATABASE_URL: cannot use PostgreSQL at ${postgresWhere(target.url)} (${reason}); start it or fix DATABASE_URL`,
+    );
   }
 }
 

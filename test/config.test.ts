@@ -70,6 +70,28 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes a PostgreSQL URL as it is, for the driver, whichever scheme it uses', () => {
+    for (const url of [
+      'postgres://bot:s3cret@db.internal:5432/bot',
+      'postgresql://bot@db/bot?sslmode=require&options=-c%20search_path%3Dftbot',
+      'postgres:///bot?host=/var/run/postgresql',
+    ]) {
+      expect(loadConfig({ ...http, DATABASE_URL: url }).database).toEqual({ kind: 'postgres', url });
+    }
+  });
+
+  it('never shows a PostgreSQL password in what it says about a bad URL', () => {
+    for (const url of [
+      'postgres://bot:hunter2@db:port/bot',
+      'postgres://bot:hunter2@/bot',
+      'postgres://bot:hunter2@[db/bot',
+    ]) {
+      const said = problems({ ...http, DATABASE_URL: url });
+      expect(said).toHaveLength(1);
+      expect(said.join('\n')).not.toContain('hunter2');
+    }
+  });
+
   it('treats empty values as unset', () => {
     expect(loadConfig({ ...http, PORT: '', SLACK_APP_TOKEN: ' ', LOG_LEVEL: '' })).toMatchObject({
       port: 3000,
@@ -101,10 +123,17 @@ describe('loadConfig', () => {
       'SLACK_API_URL expects an http(s) URL such as https://slack.com/api/',
     ],
     [
-      { ...http, DATABASE_URL: 'postgres://bot@db/bot' },
-      'DATABASE_URL is a PostgreSQL URL, which this version does not support yet; use sqlite:PATH or leave it unset',
+      { ...http, DATABASE_URL: 'postgres://bot:hunter2@db:fivefourthreetwo/bot' },
+      'DATABASE_URL is not a valid URL; expects postgres://USER:PASSWORD@HOST:PORT/DATABASE',
     ],
-    [{ ...http, DATABASE_URL: 'mysql://x' }, 'DATABASE_URL expects sqlite:PATH or sqlite::memory:'],
+    [
+      { ...http, DATABASE_URL: 'postgresql://bot:hunter2@/bot' },
+      'DATABASE_URL is not a valid URL; expects postgres://USER:PASSWORD@HOST:PORT/DATABASE',
+    ],
+    [
+      { ...http, DATABASE_URL: 'mysql://x' },
+      'DATABASE_URL expects sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE',
+    ],
     [{ ...http, DATABASE_URL: 'sqlite:' }, 'DATABASE_URL expects sqlite:PATH with a file path after "sqlite:"'],
     [{ ...http, LOG_LEVEL: 'loud' }, 'LOG_LEVEL expects one of fatal, error, warn, info, debug, trace, silent'],
     [{ ...http, MAX_FILE_MB: 'lots' }, 'MAX_FILE_MB expects a size in MB from 1 to 8192'],
@@ -181,7 +210,8 @@ describe('loadConfig', () => {
     const source =
       readFileSync('src/config.ts', 'utf8') +
       readFileSync('src/config-jobs.ts', 'utf8') +
-      readFileSync('src/config-hosted.ts', 'utf8');
+      readFileSync('src/config-hosted.ts', 'utf8') +
+      readFileSync('src/config-gpu-k8s.ts', 'utf8');
     const names = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) {

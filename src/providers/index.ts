@@ -5,6 +5,7 @@ import { createAzureOpenAIProvider } from './azure/data-plane.ts';
 import { type AzureDeployer, createAzureDeployer } from './azure/deploy.ts';
 import { createFireworksProvider, type FireworksProviderOptions } from './fireworks/index.ts';
 import { createGpuProvider, type GpuProviderOptions } from './gpu/index.ts';
+import { createKubernetesProvider, type KubernetesProviderOptions } from './kubernetes/index.ts';
 import { createOpenAIProvider } from './openai/index.ts';
 import { createTogetherProvider, type TogetherProviderOptions } from './together/index.ts';
 import type { Provider, ProviderId } from './types.ts';
@@ -20,12 +21,14 @@ export interface HostedTuning {
 
 /**
  * The providers the configuration names, and the Azure deployer when deployment is configured.
- * `gpu`: the GPU hosts (config.gpu) with their SSH pool, which the caller owns and closes.
+ * `gpu`: the GPU hosts (config.gpu) with their SSH pool, which the caller owns and closes; `k8s`:
+ * the Kubernetes cluster (config.k8s).
  */
 export function createProviders(
   config: ProvidersConfig,
   extra: {
     gpu?: GpuProviderOptions;
+    k8s?: KubernetesProviderOptions;
     hosted?: Pick<HostedConfig, 'together' | 'fireworks'>;
     tuning?: HostedTuning;
   } = {},
@@ -37,6 +40,7 @@ export function createProviders(
   if (together) providers.together = createTogetherProvider({ ...extra.tuning?.together, ...together });
   if (fireworks) providers.fireworks = createFireworksProvider({ ...extra.tuning?.fireworks, ...fireworks });
   if (extra.gpu && extra.gpu.hosts.length > 0) providers.gpu = createGpuProvider(extra.gpu);
+  if (extra.k8s) providers.k8s = createKubernetesProvider(extra.k8s);
   if (config.azure) {
     const { endpoint, apiKey, deploy } = config.azure;
     const tokens =
