@@ -28,7 +28,9 @@ export function createJobLeases(
     async filter(jobs: JobRecord[]): Promise<JobRecord[]> {
       if (!o) return jobs;
       const mine: JobRecord[] = [];
-      for (const j of jobs) {
+      // In an order of its own: replicas asking at once each take a share, not all going to the
+      // one that started first. Jobs it already holds come first, so it keeps them.
+      for (const j of ownFirst(jobs, held)) {
         const ok = await store.tryLease(`job:${j.id}`, o.owner, o.ttlMs).catch((error: unknown) => {
           logger.warn({ err: error, job: j.id }, 'could not take a job lease; leaving the job to the next tick');
           return false;
@@ -62,4 +64,14 @@ export function createJobLeases(
       held.clear();
     },
   };
+}
+
+/** The jobs this replica holds, then the rest shuffled. */
+function ownFirst(jobs: JobRecord[], held: ReadonlySet<string>): JobRecord[] {
+  const rest = jobs.filter((j) => !held.has(j.id));
+  for (let i = rest.length - 1; i > 0; i--) {
+    const k = Math.floor(Math.random() * (i + 1));
+    [rest[i], rest[k]] = [rest[k] as JobRecord, rest[i] as JobRecord];
+  }
+  return [...jobs.filter((j) => held.has(j.id)), ...rest];
 }

@@ -10,7 +10,7 @@ let clock = new Date('2026-12-01T12:00:00Z');
 let store: Store;
 const logger = createLogger('silent');
 const jobs = ['ft-aaaaaa', 'ft-bbbbbb'].map((id) => ({ id }) as JobRecord);
-const ids = (list: JobRecord[]) => list.map((j) => j.id);
+const ids = (list: JobRecord[]) => list.map((j) => j.id).sort();
 
 beforeEach(() => {
   clock = new Date('2026-12-01T12:00:00Z');
@@ -39,9 +39,19 @@ describe('job leases across replicas', () => {
     // A dies (stops renewing): within a minute of its last renewal B has them.
     clock = new Date(clock.getTime() + 16_000);
     expect(ids(await b.filter(jobs))).toEqual(ids(jobs));
-    expect(takeovers).toEqual(ids(jobs));
+    expect(takeovers.sort()).toEqual(ids(jobs));
     // …and A, were it back, would find them taken.
     expect(await a.filter(jobs)).toEqual([]);
+  });
+
+  it('replicas asking at once each take a share, and no job goes to both', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ id: `ft-${String(i).padStart(6, '0')}` }) as JobRecord);
+    const a = createJobLeases(store, logger, { owner: 'replica-a', ttlMs: 60_000 });
+    const b = createJobLeases(store, logger, { owner: 'replica-b', ttlMs: 60_000 });
+    const [mineA, mineB] = await Promise.all([a.filter(many), b.filter(many)]);
+    expect(mineA.length).toBeGreaterThan(0);
+    expect(mineB.length).toBeGreaterThan(0);
+    expect([...ids(mineA), ...ids(mineB)].sort()).toEqual(ids(many));
   });
 
   it('a clean stop gives the leases back at once', async () => {
