@@ -7,7 +7,7 @@ import { NOTICE_EVENT_TYPE } from '../../src/slack/job-notice-lookup.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
 import { createTestSchema, describePostgres, type TestSchema } from '../support/postgres.ts';
-import { interactionBody, postSigned, uploadedFile, viewSubmission } from '../support/slack-request.ts';
+import { interactionBody, postSigned, sign, uploadedFile, viewSubmission } from '../support/slack-request.ts';
 import { startValues } from './job-flow.ts';
 
 /**
@@ -78,8 +78,12 @@ afterAll(async () => {
 
 const post = (port: number, body: string) => postSigned(`http://127.0.0.1:${port}/slack/events`, body, SECRET);
 
-/** One job through the form and its review on the replica at `port` (the load balancer's pick). */
-async function submitJob(port: number, n: number): Promise<void> {
+/**
+ * One job through the form and its review on the replica at `port` (the load balancer's pick).
+ * `retryOn`: Slack also resends the review's submission (x-slack-retry-num) and the load balancer
+ * sends that copy to the other replica.
+ */
+async function submitJob(port: number, n: number, retryOn?: number): Promise<void> {
   const fileUrl = slack.serve(`tickets-${n}.jsonl`, { body: trainFile });
   const values = startValues({ fileUrl });
   values.file.value.files = [
@@ -99,18 +103,27 @@ async function submitJob(port: number, n: number): Promise<void> {
   );
   const updates = await slack.waitFor('views.update', before + 1, 15_000);
   const review = updates.at(-1)?.args.view as { private_metadata: string };
-  const res = await post(
-    port,
-    interactionBody(
-      viewSubmission({
-        callbackId: JOB_REVIEW_CALLBACK_ID,
-        privateMetadata: review.private_metadata,
-        values: {},
-        viewId: `V0REVIEW${n}`,
-      }),
-    ),
+  const confirm = interactionBody(
+    viewSubmission({
+      callbackId: JOB_REVIEW_CALLBACK_ID,
+      privateMetadata: review.private_metadata,
+      values: {},
+      viewId: `V0REVIEW${n}`,
+    }),
   );
-  expect(res.json()).toEqual({ response_action: 'clear' });
+  const [res] = await Promise.all([
+    post(port, confirm),
+    ...(retryOn
+      ? [
+          postSigned(`http://127.0.0.1:${retryOn}/slack/events`, confirm, SECRET, undefined, {
+            ...sign(confirm, SECRET),
+            'x-slack-retry-num': '1',
+            'x-slack-retry-reason': 'http_timeout',
+          }),
+        ]
+      : []),
+  ]);
+  expect(res?.json()).toEqual({ response_action: 'clear' });
 }
 
 const noticeKey = (m: StoredMessage) =>
@@ -123,8 +136,10 @@ describePostgres('two replicas on PostgreSQL', () => {
     schema = await createTestSchema();
     const a = await startBot(schema.url);
     const b = await startBot(schema.url);
-    for (let n = 0; n < JOBS; n++) await submitJob(n % 2 === 0 ? a.port : b.port, n);
+    // The first job's review is also resent by Slack, and that copy lands on the other replica.
+    for (let n = 0; n < JOBS; n++) await submitJob(n % 2 === 0 ? a.port : b.port, n, n === 0 ? b.port : undefined);
     await expect.poll(() => [...openai.jobs.values()].length, { timeout: 20_000 }).toBe(JOBS);
+    expect((await schema.query('SELECT count(*)::int AS n FROM jobs')).rows[0]?.n).toBe(JOBS);
     const ids = [...openai.jobs.keys()];
 
     for (const id of ids) openai.advance(id, { status: 'running' }, [FakeOpenAI.metrics(1, 3, 2.1)]);
