@@ -79,7 +79,11 @@ export function installProcessGuard(logger: Logger, options: ProcessGuardOptions
       clearTimeout(timer);
       exit(1);
     };
-    Promise.resolve()
+    // pino writes to stdout asynchronously: the fatal line is flushed before the stop says anything.
+    new Promise<void>((resolve) => {
+      if (typeof logger.flush === 'function') logger.flush(() => resolve());
+      else resolve();
+    })
       .then(() => options.stop?.())
       .then(done, done);
   };
