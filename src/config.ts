@@ -37,6 +37,15 @@ export function parseDatabaseUrl(url: string): DatabaseTarget | { error: string 
     if (!URL.canParse(url)) {
       return { error: 'is not a valid URL; expects postgres://USER:PASSWORD@HOST:PORT/DATABASE' };
     }
+    // A password with an unencoded / (or ?, #) ends the authority early: the "host" is then the
+    // user and the password lands in the path, where nothing knows to hide it.
+    const parsed = new URL(url);
+    if (parsed.username === '' && /@/.test(`${parsed.pathname}${parsed.search}${parsed.hash}`)) {
+      return {
+        error:
+          'has an @ after the host: encode special characters in the password (/ as %2F, ? as %3F, # as %23, @ as %40)',
+      };
+    }
     return { kind: 'postgres', url };
   }
   return { error: 'expects sqlite:PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST:PORT/DATABASE' };

@@ -126,6 +126,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
   // This process, as the owner of the notices it claims: another process (or this one after a
   // crash) can tell an abandoned claim from one being posted; the same id holds its job leases.
   const replica = randomUUID();
+  const jobLease = { owner: replica, ttlMs: config.jobs.noticeLeaseMs };
   const notices = createNotices({
     store,
     notifier,
@@ -143,11 +144,11 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     logger,
     now,
     stallMinutes: config.jobs.stallMinutes,
-    resume: () => resumeJobs(services.jobs),
+    resume: () => resumeJobs(services.jobs, jobLease),
     // OpenAI's endings come by webhook then: rounds only need to catch its jobs' progress.
     ...(config.hosted.openaiWebhookSecret ? { pollEveryMs: { openai: POLL_WITH_WEBHOOK_MS } } : {}),
     // Replicas on one database share the rounds; a dead one's jobs move on after the lease.
-    leases: { owner: replica, ttlMs: config.jobs.noticeLeaseMs, onTakeover: () => metrics.leaseTakenOver('job') },
+    leases: { ...jobLease, onTakeover: () => metrics.leaseTakenOver('job') },
   });
   const openaiWebhook = config.hosted.openaiWebhookSecret
     ? createOpenAIWebhook({ secret: config.hosted.openaiWebhookSecret, store, monitor, logger })
@@ -265,7 +266,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     cleanup.unshift(() => schedules.stop());
     // Not awaited: a start must not wait on (or fail for) prices.azure.com.
     void priceFeed.refresh();
-    void resumeJobs(services.jobs).catch((error) => logger.warn({ err: error }, 'could not resume jobs'));
+    void resumeJobs(services.jobs, jobLease).catch((error) => logger.warn({ err: error }, 'could not resume jobs'));
     logger.info(
       { mode: config.slack.mode, port, database: config.database.kind, providers: Object.keys(providers), replica },
       'finetune-bot is running',

@@ -85,6 +85,9 @@ describe('loadConfig', () => {
       'postgres://bot:hunter2@db:port/bot',
       'postgres://bot:hunter2@/bot',
       'postgres://bot:hunter2@[db/bot',
+      // An unencoded / in the password: it would parse with the password in the path.
+      'postgres://bot:hun/ter2@db:5432/bot',
+      'postgres://bot:1234/hunter2@db/bot',
     ]) {
       const said = problems({ ...http, DATABASE_URL: url });
       expect(said).toHaveLength(1);

@@ -33,8 +33,9 @@ export function createJobLeases(
       for (const j of ownFirst(jobs, held)) {
         const ok = await store.tryLease(`job:${j.id}`, o.owner, o.ttlMs).catch((error: unknown) => {
           logger.warn({ err: error, job: j.id }, 'could not take a job lease; leaving the job to the next tick');
-          return false;
+          return undefined;
         });
+        if (ok === undefined) continue; // the store did not answer: no verdict on who holds it
         if (!ok) {
           held.delete(j.id);
           elsewhere.add(j.id);
@@ -47,14 +48,25 @@ export function createJobLeases(
         held.add(j.id);
         mine.push(j);
       }
-      // Ended jobs are forgotten.
+      // Ended jobs are forgotten, and their leases given back (the rows do not pile up).
       const listed = new Set(jobs.map((j) => j.id));
       for (const id of [...held, ...elsewhere]) {
         if (listed.has(id)) continue;
-        held.delete(id);
+        if (held.delete(id)) await store.releaseLease(`job:${id}`, o.owner).catch(() => undefined);
         elsewhere.delete(id);
       }
       return mine;
+    },
+
+    /** Renews one held lease mid-round; false when it was lost (another replica took it). */
+    async renew(jobId: string): Promise<boolean> {
+      if (!o) return true;
+      const ok = await store.tryLease(`job:${jobId}`, o.owner, o.ttlMs).catch(() => false);
+      if (!ok) {
+        held.delete(jobId);
+        elsewhere.add(jobId);
+      }
+      return ok;
     },
 
     /** Gives back what this replica holds, so another takes its jobs at once (a clean stop). */

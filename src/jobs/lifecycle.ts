@@ -109,12 +109,27 @@ async function startNow(deps: LifecycleDeps, jobId: string, file?: TrainingFile)
     if (!job.request.trainingFileId) job = (await upload(deps, provider, job, file)) ?? job;
     if (job.phase !== 'starting' || !job.request.trainingFileId) return job;
     const ref = await startWithRetries(deps, provider, jobSpec(job));
-    const started = await deps.store.updateJob(
-      job.id,
-      { providerJobId: ref.id, phase: 'validating', providerStatus: 'validating_files' },
-      ['starting'],
-    );
+    let started: JobRecord | undefined;
+    try {
+      started = await deps.store.updateJob(
+        job.id,
+        { providerJobId: ref.id, phase: 'validating', providerStatus: 'validating_files' },
+        ['starting'],
+      );
+    } catch (error) {
+      // The provider job exists but the store did not take it (a database cut off mid-write): the
+      // job stays starting, and a later resume finds the same provider job by our id and records
+      // it. Failing it here would leave a live job training unwatched, its file deleted under it.
+      deps.logger.warn(
+        { err: error, job: job.id, providerJob: ref.id },
+        'could not record a started job; will resume it',
+      );
+      return job;
+    }
     if (!started) {
+      const now = await deps.store.getJob(job.id);
+      // Another process (a replica resuming it) recorded this very provider job: it is started.
+      if (now && now.providerJobId === ref.id) return now;
       // Cancelled while the provider was creating it: the provider job must not train unwatched.
       await provider.cancel(ref).catch((error) => {
         deps.logger.error(

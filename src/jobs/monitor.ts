@@ -281,7 +281,8 @@ export function createMonitor(o: MonitorOptions): Monitor {
       );
       // A Refresh or a webhook polls its job here whoever holds it: what is said stays once-only
       // through the notices, and the person asked this replica.
-      const active = onlyJobId ? listed : await leases.filter(listed);
+      // Only jobs this replica can serve are leased: one without the provider must not hold them.
+      const active = onlyJobId ? listed : await leases.filter(listed.filter((j) => o.providers[j.provider]));
       // A job polled by any tick (a Refresh, a webhook) waits out its interval again; ended ones are forgotten.
       const at = now().getTime();
       const jobs = onlyJobId ? active : active.filter((j) => pollDue(j, at));
@@ -313,6 +314,9 @@ export function createMonitor(o: MonitorOptions): Monitor {
         }
         await eachLimited(list, concurrency, async (job) => {
           try {
+            // A long round renews each lease as it reaches its job: past the lease another replica
+            // may hold it, and then this one leaves it alone.
+            if (!onlyJobId && !(await leases.renew(job.id))) return;
             const snapshot = snapshots.get(job.providerJobId as string) ?? (await missing(job, provider));
             if (snapshot) await handle(job, provider, snapshot, report, onlyJobId !== undefined);
           } catch (error) {

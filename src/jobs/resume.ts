@@ -18,8 +18,10 @@ const NEVER_POSTED = {
  * is found by our id), and `awaiting_approval` ones get the rest of their approval request. A job
  * touched within the notice lease may still be in another process's hands and is left for a later
  * tick; one this process is working on is never touched. Runs at the start of each monitor tick.
+ * With replicas, a job is resumed only by the one that takes its lease (`job:<id>`, the monitor's):
+ * two replicas must never start one job side by side.
  */
-export async function resumeJobs(deps: ApprovalDeps): Promise<void> {
+export async function resumeJobs(deps: ApprovalDeps, lease?: { owner: string; ttlMs: number }): Promise<void> {
   const at = deps.now().getTime();
   const quietSince = new Date(at - deps.notices.leaseMs).toISOString();
   const askSince = new Date(at - RETRY_APPROVAL_FOR_MS).toISOString();
@@ -28,6 +30,7 @@ export async function resumeJobs(deps: ApprovalDeps): Promise<void> {
   for (const job of jobs) {
     if (deps.notices.busy(job.id) || job.updatedAt > quietSince) continue;
     try {
+      if (lease && !(await deps.store.tryLease(`job:${job.id}`, lease.owner, lease.ttlMs))) continue;
       if (!job.messageTs && job.createdAt < postSince) {
         await failJob(deps, job, NEVER_POSTED);
       } else if (job.phase === 'awaiting_approval') {
