@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { optionalText, token } from './config-fields.ts';
+import { optionalText, token, tokenHint } from './config-fields.ts';
 import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './config-gpu.ts';
 import { checkK8sFields, type K8sConfig, k8sConfig, k8sFields } from './config-gpu-k8s.ts';
 import { checkHostedFields, type HostedConfig, hostedConfig, hostedFields } from './config-hosted.ts';
@@ -57,7 +57,13 @@ const fields = z.object({
   SLACK_BOT_TOKEN: optionalText.pipe(
     z
       .string({ error: 'is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions' })
-      .startsWith('xoxb-', { error: 'expects a bot token starting with xoxb-' }),
+      .superRefine((value, ctx) => {
+        if (value.startsWith('xoxb-')) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `expects a bot token starting with xoxb-${tokenHint(value, 'xoxb-')}`,
+        });
+      }),
   ),
   SLACK_APP_TOKEN: token('xapp-', 'an app-level token'),
   SLACK_SIGNING_SECRET: optionalText,

@@ -108,8 +108,22 @@ describe('loadConfig', () => {
       { SLACK_SIGNING_SECRET: 's' },
       'SLACK_BOT_TOKEN is required: the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
     ],
-    [{ ...http, SLACK_BOT_TOKEN: 'xoxp-user-token' }, 'SLACK_BOT_TOKEN expects a bot token starting with xoxb-'],
-    [{ ...http, SLACK_APP_TOKEN: 'xoxb-wrong' }, 'SLACK_APP_TOKEN expects an app-level token starting with xapp-'],
+    [
+      { ...http, SLACK_BOT_TOKEN: 'xoxp-user-token' },
+      'SLACK_BOT_TOKEN expects a bot token starting with xoxb-; this looks like a user token (xoxp-…): the bot uses the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
+    ],
+    [
+      { ...http, SLACK_APP_TOKEN: 'xoxb-wrong' },
+      'SLACK_APP_TOKEN expects an app-level token starting with xapp-; this looks like a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN',
+    ],
+    [
+      { ...http, SLACK_BOT_TOKEN: 'xapp-1-A0-123-abc' },
+      'SLACK_BOT_TOKEN expects a bot token starting with xoxb-; this looks like an app-level token (xapp-…), which belongs in SLACK_APP_TOKEN',
+    ],
+    [
+      { ...http, OPENAI_API_KEY: 'sk-x', OPENAI_BASE_URL: 'api.openai.com/v1' },
+      'OPENAI_BASE_URL expects an http(s) URL such as https://api.openai.com/v1; add https:// in front of it',
+    ],
     [
       { SLACK_BOT_TOKEN: 'xoxb-1' },
       'SLACK_SIGNING_SECRET is required when SLACK_APP_TOKEN is not set (HTTP mode); set SLACK_APP_TOKEN for Socket Mode instead',
@@ -165,13 +179,13 @@ describe('loadConfig', () => {
   it('puts the Socket Mode variables first, and asks for no signing secret, once an app token is set even if malformed', () => {
     const env = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-wrong', PORT: 'eighty', MAX_JOB_USD: '100' };
     expect(problems(env)).toEqual([
-      'SLACK_APP_TOKEN expects an app-level token starting with xapp-',
+      'SLACK_APP_TOKEN expects an app-level token starting with xapp-; this looks like a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN',
       'PORT expects a port number from 0 to 65535',
       'APPROVER_USER_IDS is required when MAX_JOB_USD is set: someone must be able to approve a costly job',
     ]);
     expect(problems({ ...env, SLACK_BOT_TOKEN: 'xoxp-user' }).slice(0, 2)).toEqual([
-      'SLACK_BOT_TOKEN expects a bot token starting with xoxb-',
-      'SLACK_APP_TOKEN expects an app-level token starting with xapp-',
+      'SLACK_BOT_TOKEN expects a bot token starting with xoxb-; this looks like a user token (xoxp-…): the bot uses the Bot User OAuth Token (xoxb-…) from OAuth & Permissions',
+      'SLACK_APP_TOKEN expects an app-level token starting with xapp-; this looks like a bot token (xoxb-…), which belongs in SLACK_BOT_TOKEN',
     ]);
   });
 
