@@ -21,9 +21,10 @@ export const USAGE = `Usage:
   finetune-bot estimate (--tokens N | --file FILE) [--model M] [--epochs N] [--monthly-tokens N]
                         [--option openai:MODEL | azure:TIER:MODEL | together:[METHOD:TUNING:]MODEL
                                   | fireworks:MODEL | gpu:GPU:lora|qlora|full]…
-                        [--params-b N] [--prices FILE] [--json]
+                        [--params-b N] [--prices FILE] [--json] [--chart OUT.png]
   finetune-bot convert FILE --to chat|trainer --out OUT [--system PROMPT]
                         chat: instruction/response pairs → chat examples; trainer: chat → the LoRA trainer's
+  finetune-bot COMMAND --help   this text
 
 Token counts take suffixes: 500k, 2M, 1.5B. Models: ${TUNABLE_MODELS.map((m) => m.id).join(', ')}.`;
 
@@ -58,6 +59,16 @@ async function validateCommand(args: string[], io: Io): Promise<number> {
 export async function runCli(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // `finetune-bot validate --help` asks for help, not for a file named --help (before `--` only).
+    const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (
+      command &&
+      ['validate', 'estimate', 'convert'].includes(command) &&
+      ownArgs.some((a) => a === '--help' || a === '-h')
+    ) {
+      io.out(USAGE);
+      return 0;
+    }
     if (command === 'validate') return await validateCommand(rest, io);
     if (command === 'estimate') return await runEstimate(rest, io);
     if (command === 'convert') return await runConvert(rest, io);

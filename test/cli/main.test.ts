@@ -75,6 +75,29 @@ describe('finetune-bot validate', () => {
     expect(r.err).toContain('Usage:');
   });
 
+  it.each([['validate', '--help'], ['estimate', '-h'], ['convert', 'x.jsonl', '--help'], ['--help']])(
+    '%j prints the whole usage, exit 0',
+    async (...argv) => {
+      const r = await run(...argv);
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      for (const part of [
+        'finetune-bot validate',
+        'finetune-bot estimate',
+        'finetune-bot convert',
+        '--chart OUT.png',
+      ]) {
+        expect(r.out).toContain(part);
+      }
+    },
+  );
+
+  it('takes --help after -- as a file name, not a request for help', async () => {
+    const r = await run('validate', '--', '--help');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--help: no such file.');
+  });
+
   it('says which line of a bad PRICES_FILE is wrong', async () => {
     const prices = join(dir, 'prices.json');
     writeFileSync(prices, '{"gpus": {"H100-80GB": {"hourly_usd": "cheap"}}}');
