@@ -6,6 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { environmentWithDotEnv } from '../config.ts';
 import { loadCatalogue, PricesFileError } from '../cost/load.ts';
 import { DEFAULT_MODEL, findModel, TUNABLE_MODELS } from '../data/models.ts';
 import { readFileChunks } from '../data/read-file.ts';
@@ -96,7 +97,8 @@ export async function runAsProcess(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(`${text}\n`),
-    env: process.env,
+    // The bot's own rule: the real environment over a .env in the working directory.
+    env: environmentWithDotEnv(process.env),
     now: () => new Date(),
   });
 }

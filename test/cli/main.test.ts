@@ -187,4 +187,24 @@ describe('the installed command', () => {
     expect([ok.status, failed.status]).toEqual([0, 1]);
     expect(JSON.parse(readFileSync('package.json', 'utf8')).bin).toEqual({ 'finetune-bot': 'bin/finetune-bot.cjs' });
   });
+
+  it('reads .env in the working directory like the bot, under the real environment', () => {
+    const bin = resolve('bin/finetune-bot.cjs');
+    const cwd = mkdtempSync(join(tmpdir(), 'ftbot-cli-env-'));
+    try {
+      writeFileSync(join(cwd, '.env'), 'PRICES_FILE=prices-from-dotenv.json\n');
+      const env = { PATH: process.env.PATH ?? '' };
+      const fromFile = spawnSync(process.execPath, [bin, 'validate', good], { encoding: 'utf8', cwd, env });
+      expect(fromFile.status).toBe(2);
+      expect(fromFile.stderr).toContain('prices-from-dotenv.json');
+      const overridden = spawnSync(process.execPath, [bin, 'validate', good], {
+        encoding: 'utf8',
+        cwd,
+        env: { ...env, PRICES_FILE: 'prices-from-env.json' },
+      });
+      expect(overridden.stderr).toContain('prices-from-env.json');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
 });
