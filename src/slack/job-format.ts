@@ -176,3 +176,14 @@ export function loraWords(lora: LoraSettings): string {
     `packing ${lora.packing ? 'on' : 'off'}`,
   ].join(' · ');
 }
+
+/** Azure's training tiers by the names people know them by (Azure's own words), not the API's. */
+const TIER_NAMES: Record<string, string> = {
+  globalstandard: 'Global Standard',
+  standard: 'Standard',
+  developer: 'Developer',
+};
+
+export function tierName(tier: string): string {
+  return TIER_NAMES[tier] ?? tier;
+}

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { markPlaceholder } from '../cost/placeholder.ts';
+import { tierName } from './job-format.ts';
 import { hostedKnobWords } from './job-view-adapter.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -200,7 +201,7 @@ function cancelledBy(job: JobRecord): string {
 function detailFields(job: JobRecord, ctx: JobMessageContext): MrkdwnElement[] {
   const r = job.request;
   const hp = r.hyperparameters;
-  const tier = r.trainingType ? ` · ${r.trainingType} tier` : '';
+  const tier = r.trainingType ? ` · ${tierName(r.trainingType)} tier` : '';
   const fields = [
     mrkdwn(`*Model*\n\`${escapeMrkdwn(r.model)}\`${r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : ''}`, 2000),
     mrkdwn(`*Provider*\n${escapeMrkdwn(ctx.providerLabel)}${tier}`, 2000),

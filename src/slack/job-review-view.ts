@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { tierName } from './job-format.ts';
 import { hostedKnobWords } from './job-view-adapter.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -66,7 +67,7 @@ export function requestSummary(input: Pick<JobReviewInput, 'request' | 'provider
     );
   }
   const hp = r.hyperparameters;
-  const tier = r.trainingType ? ` (${r.trainingType} tier)` : '';
+  const tier = r.trainingType ? ` (${tierName(r.trainingType)} tier)` : '';
   const file = r.trainingFileName ?? r.trainingFileId ?? 'no file';
   const suffix = r.suffix ? ` · suffix \`${escapeMrkdwn(r.suffix)}\`` : '';
   return (

@@ -83,4 +83,11 @@ describe('the job message for Together AI and Fireworks AI', () => {
     // Not on a placeholder: plain figures.
     expect(jobCostText(makeJob({ actualUsd: 2 }))).toBe('$2.00');
   });
+
+  it('names Azure’s training tier as Azure does', () => {
+    const job = makeJob({ provider: 'azure', request: { ...makeJob().request, trainingType: 'globalstandard' } });
+    const text = textOf(jobMessage(job, { now: NOW, providerLabel: 'Azure OpenAI' }).blocks);
+    expect(text).toContain('Azure OpenAI · Global Standard tier');
+    expect(text).not.toContain('globalstandard');
+  });
 });
