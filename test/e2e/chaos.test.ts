@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JOB_REVIEW_CALLBACK_ID, JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { NOTICE_EVENT_TYPE } from '../../src/slack/job-notice-lookup.ts';
@@ -11,6 +9,7 @@ import type { JobRecord } from '../../src/store/types.ts';
 import { FakeOpenAI } from '../support/fake-openai.ts';
 import { FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
 import { interactionBody, postSigned, viewSubmission } from '../support/slack-request.ts';
+import { type BotProcess, killBot, spawnBot } from './bot-process.ts';
 import { startValues } from './job-flow.ts';
 
 /**
@@ -20,7 +19,6 @@ import { startValues } from './job-flow.ts';
  * record, no record left starting, each notice in Slack exactly once. Prints its counts.
  */
 
-const MAIN = resolve('src/main.ts');
 const SECRET = 'chaos-signing-secret';
 const slack = new FakeSlack();
 const openai = new FakeOpenAI();
@@ -34,16 +32,13 @@ const example = (i: number) =>
   });
 const trainFile = `${Array.from({ length: 40 }, (_, i) => example(i)).join('\n')}\n`;
 
-type Bot = { child: ChildProcess; port: number };
+type Bot = BotProcess;
 
-async function startBot(dir: string, db: string): Promise<Bot> {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
+const startBot = (dir: string, db: string): Promise<Bot> =>
+  spawnBot(
+    {
       SLACK_BOT_TOKEN: 'xoxb-chaos-test',
       SLACK_SIGNING_SECRET: SECRET,
-      AZURE_RETAIL_PRICES_URL: 'off',
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
       DATABASE_URL: `sqlite:${db}`,
@@ -51,25 +46,10 @@ async function startBot(dir: string, db: string): Promise<Bot> {
       OPENAI_BASE_URL: openai.baseUrl,
       POLL_CRON: '* * * * * *',
       NOTICE_LEASE_SECONDS: '1',
-      LOG_LEVEL: 'info',
     },
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  await expect.poll(() => out, { timeout: 20_000 }).toContain('finetune-bot is running');
-  const line = out.split('\n').find((l) => l.includes('finetune-bot is running')) ?? '{}';
-  return { child, port: (JSON.parse(line) as { port: number }).port };
-}
-
-async function kill(b: Bot): Promise<void> {
-  b.child.kill('SIGKILL');
-  if (b.child.exitCode === null && b.child.signalCode === null) await once(b.child, 'exit');
-}
+    dir,
+  );
+const kill = killBot;
 
 async function submitJob(bot: Bot, n: number): Promise<void> {
   const post = (body: string) => postSigned(`http://127.0.0.1:${bot.port}/slack/events`, body, SECRET);

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTICE_EVENT_TYPE } from '../../src/slack/job-notice-lookup.ts';
 import { LORA_DEFAULTS } from '../../src/slack/lora-settings.ts';
@@ -11,6 +9,7 @@ import type { JobRecord } from '../../src/store/types.ts';
 import { PYTHON, STANDIN } from '../providers/gpu/provider-helpers.ts';
 import { FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
 import { type Sshd, startSshd } from '../support/sshd.ts';
+import { type BotProcess, killBot, spawnBot } from './bot-process.ts';
 
 /**
  * SIGKILL at many moments of a job's life on a GPU host over SSH — while its file is copied and the
@@ -21,7 +20,6 @@ import { type Sshd, startSshd } from '../support/sshd.ts';
  * training run per job, no job left starting, each notice in Slack exactly once. Prints its counts.
  */
 
-const MAIN = resolve('src/main.ts');
 const SECRET = 'gpu-chaos-signing-secret';
 const slack = new FakeSlack();
 let sshd: Sshd;
@@ -51,22 +49,18 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-type Bot = { child: ChildProcess; out: () => string };
+type Bot = BotProcess;
 
-async function startBot(dir: string, db: string): Promise<Bot> {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
+const startBot = (dir: string, db: string): Promise<Bot> =>
+  spawnBot(
+    {
       SLACK_BOT_TOKEN: 'xoxb-gpu-chaos-test',
       SLACK_SIGNING_SECRET: SECRET,
-      AZURE_RETAIL_PRICES_URL: 'off',
       SLACK_API_URL: slack.apiUrl,
       PORT: '0',
       DATABASE_URL: `sqlite:${db}`,
       POLL_CRON: '* * * * * *',
       NOTICE_LEASE_SECONDS: '1',
-      LOG_LEVEL: 'info',
       GPU_SSH_HOST: sshd.host,
       GPU_SSH_PORT: String(sshd.port),
       GPU_SSH_USER: sshd.user,
@@ -77,22 +71,9 @@ async function startBot(dir: string, db: string): Promise<Bot> {
       GPU_SSH_WORK_DIR: `${sshd.dir}/jobs`,
       GPU_SSH_GPU_TYPE: 'H100-80GB',
     },
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  await expect.poll(() => out, { timeout: 20_000 }).toContain('finetune-bot is running');
-  return { child, out: () => out };
-}
-
-async function kill(b: Bot): Promise<void> {
-  b.child.kill('SIGKILL');
-  if (b.child.exitCode === null && b.child.signalCode === null) await once(b.child, 'exit');
-}
+    dir,
+  );
+const kill = killBot;
 
 async function withStore<T>(db: string, fn: (s: ReturnType<typeof openStore>) => Promise<T>): Promise<T> {
   const store = openStore({ kind: 'sqlite', path: db });

@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { JOB_REVIEW_CALLBACK_ID, JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
 import { NOTICE_EVENT_TYPE } from '../../src/slack/job-notice-lookup.ts';
@@ -8,6 +6,7 @@ import { FakeOpenAI } from '../support/fake-openai.ts';
 import { FakeSlack, type StoredMessage } from '../support/fake-slack.ts';
 import { createTestSchema, describePostgres, type TestSchema } from '../support/postgres.ts';
 import { interactionBody, postSigned, sign, uploadedFile, viewSubmission } from '../support/slack-request.ts';
+import { type BotProcess, spawnBot } from './bot-process.ts';
 import { startValues } from './job-flow.ts';
 
 /**
@@ -16,13 +15,12 @@ import { startValues } from './job-flow.ts';
  * holds the job, and the survivor takes the dead one's jobs over once their leases run out.
  */
 
-const MAIN = resolve('src/main.ts');
 const SECRET = 'replica-signing-secret';
 const JOBS = 3;
 const slack = new FakeSlack();
 const openai = new FakeOpenAI();
 let schema: TestSchema | undefined;
-const bots: Array<{ child: ChildProcess; port: number; replica: string; out: () => string }> = [];
+const bots: BotProcess[] = [];
 
 const example = (i: number) =>
   JSON.stringify({
@@ -34,33 +32,17 @@ const example = (i: number) =>
 const trainFile = `${Array.from({ length: 40 }, (_, i) => example(i)).join('\n')}\n`;
 
 async function startBot(url: string) {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: 'xoxb-replica-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      AZURE_RETAIL_PRICES_URL: 'off',
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      DATABASE_URL: url,
-      OPENAI_API_KEY: 'sk-replica-test-key',
-      OPENAI_BASE_URL: openai.baseUrl,
-      POLL_CRON: '* * * * * *',
-      NOTICE_LEASE_SECONDS: '2',
-      LOG_LEVEL: 'info',
-    },
+  const bot = await spawnBot({
+    SLACK_BOT_TOKEN: 'xoxb-replica-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    DATABASE_URL: url,
+    OPENAI_API_KEY: 'sk-replica-test-key',
+    OPENAI_BASE_URL: openai.baseUrl,
+    POLL_CRON: '* * * * * *',
+    NOTICE_LEASE_SECONDS: '2',
   });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  await expect.poll(() => out, { timeout: 20_000 }).toContain('finetune-bot is running');
-  const line = out.split('\n').find((l) => l.includes('finetune-bot is running')) ?? '{}';
-  const started = JSON.parse(line) as { port: number; replica: string };
-  const bot = { child, port: started.port, replica: started.replica, out: () => out };
   bots.push(bot);
   return bot;
 }
