@@ -36,10 +36,12 @@ export function jobCostText(
 /** One line per job: for `/finetune jobs` and the Home tab. */
 export function jobLine(job: JobRecord, ctx: Pick<JobsListContext, 'now' | 'providerLabels'>): string {
   const provider = escapeMrkdwn(ctx.providerLabels?.[job.provider] ?? PROVIDER_NAMES[job.provider]);
-  const started = job.startedAt ?? job.createdAt;
+  // A job waiting for its approvers (or turned down, or not yet at the provider) has not started:
+  // the line says when it was asked for instead.
+  const when = job.startedAt ? `started ${slackDate(job.startedAt)}` : `requested ${slackDate(job.createdAt)}`;
   return (
     `${PHASE_EMOJI[job.phase]} *${escapeMrkdwn(job.id)}* · \`${jobModelText(job)}\` on ${provider}\n` +
-    `${shortStatus(job, ctx.now)} · started ${slackDate(started)} · ${jobCostText(job)}`
+    `${shortStatus(job, ctx.now)} · ${when} · ${jobCostText(job)}`
   );
 }
 

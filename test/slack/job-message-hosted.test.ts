@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobMessage, shortStatus } from '../../src/slack/job-message.ts';
 import { finishedReply } from '../../src/slack/job-thread.ts';
-import { jobCostText } from '../../src/slack/jobs-list.ts';
+import { jobCostText, jobLine } from '../../src/slack/jobs-list.ts';
 import { checkMessage } from '../support/slack-limits.ts';
 import { makeJob, NOW, textOf } from './job-fixture.ts';
 
@@ -89,5 +89,14 @@ describe('the job message for Together AI and Fireworks AI', () => {
     const text = textOf(jobMessage(job, { now: NOW, providerLabel: 'Azure OpenAI' }).blocks);
     expect(text).toContain('Azure OpenAI · Global Standard tier');
     expect(text).not.toContain('globalstandard');
+  });
+
+  it('lists a job waiting for approval as requested, not started; a running one by its start', () => {
+    const waiting = makeJob({ phase: 'awaiting_approval', startedAt: null, providerJobId: null });
+    const line = jobLine(waiting, { now: NOW });
+    expect(line).toContain('waiting for approval · requested ');
+    expect(line).not.toContain('started');
+    const running = makeJob({ startedAt: '2026-11-24T11:00:00.000Z' });
+    expect(jobLine(running, { now: NOW })).toMatch(/ · started <!date\^/);
   });
 });
