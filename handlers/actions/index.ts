@@ -1,5 +1,6 @@
 import type { App, Middleware, SlackAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../src/services.ts';
+import { HOME_ACTIONS, HOME_OPEN_ACTION_ID } from '../../src/slack/home-view.ts';
 import {
   JOB_APPROVE_ACTION_ID,
   JOB_CANCEL_ACTION_ID,
@@ -15,6 +16,7 @@ import {
 import { ESTIMATE_COST_ACTION_ID, START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
 import { ackUnhandled, anyIdBut } from '../guard.ts';
 import { estimateCostClicked } from './estimate-cost.ts';
+import { homeOpenClicked } from './home-open.ts';
 import { approvalClicked } from './job-approval.ts';
 import { cancelClicked, detailsClicked, refreshClicked } from './job-buttons.ts';
 import { deleteDeploymentClicked, deployClicked } from './job-deploy.ts';
@@ -44,6 +46,7 @@ export const ACTIONS = [
   on(JOB_TRY_ACTION_ID, tryClicked),
   on(JOB_DEPLOY_ACTION_ID, deployClicked),
   on(JOB_DELETE_DEPLOYMENT_ACTION_ID, deleteDeploymentClicked),
+  ...HOME_ACTIONS.map((a) => on(`${HOME_OPEN_ACTION_ID}_${a.value}`, homeOpenClicked)),
 ];
 
 export function register(app: App, services: Services): void {

@@ -32,6 +32,15 @@ export interface HomeJobs {
 
 const HOME_JOBS_SHOWN = 10;
 
+/** The Home tab's buttons: each opens the modal of the `/finetune` subcommand its value names. */
+export const HOME_OPEN_ACTION_ID = 'home_open';
+export const HOME_ACTIONS = [
+  { value: 'advise', text: 'Should we fine-tune?' },
+  { value: 'cost', text: 'Estimate cost' },
+  { value: 'validate', text: 'Validate a file' },
+  { value: 'start', text: 'Start a job' },
+] as const;
+
 /** The App Home tab: what the bot does, the team's jobs and spend when given, and the person's latest recommendations. */
 export function buildHomeView(recent: readonly HomeAdvice[], jobs?: HomeJobs): HomeView {
   const blocks: KnownBlock[] = [
@@ -42,6 +51,18 @@ export function buildHomeView(recent: readonly HomeAdvice[], jobs?: HomeJobs): H
         'I help your team decide whether to fine-tune an LLM and where: run `/finetune advise` in a channel, ' +
           'answer ten questions, and I post a reasoned recommendation there.',
       ),
+    },
+    {
+      type: 'actions',
+      block_id: 'home_actions',
+      elements: HOME_ACTIONS.map((a, i) => ({
+        type: 'button' as const,
+        // One action id per button: Slack wants them unique within a block.
+        action_id: `${HOME_OPEN_ACTION_ID}_${a.value}`,
+        text: plain(a.text, 75),
+        value: a.value,
+        ...(i === 0 ? { style: 'primary' as const } : {}),
+      })),
     },
     ...(jobs ? jobBlocks(jobs) : []),
     { type: 'divider' },
