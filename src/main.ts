@@ -160,6 +160,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     prices,
     limits: { maxFileBytes: config.maxFileBytes },
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    ...(identity.url ? { workspaceUrl: identity.url } : {}),
     jobs: {
       store,
       logger,

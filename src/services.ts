@@ -14,6 +14,8 @@ export interface Services {
   logger: Logger;
   /** The advisor's clock: OpenAI's wind-down dates are judged against it. */
   now: () => Date;
+  /** The workspace's URL as Slack gave it at start (auth.test): links to job messages. */
+  workspaceUrl?: string;
   /**
    * The price catalogue: built-in, then Azure's Retail Prices feed, then PRICES_FILE on top. One
    * object for the life of the process; a feed read replaces its sections in place (cost/live.ts),

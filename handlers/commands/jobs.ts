@@ -6,7 +6,11 @@ import { jobStatusMessage, jobsListMessage, noSuchJobMessage } from '../../src/s
 /** `/finetune jobs`: the channel's recent jobs, for the person who asked. */
 export async function jobsReply(services: Services, teamId: string, channelId: string) {
   const jobs = await services.store.listJobs({ teamId, channelId, limit: 10 });
-  return jobsListMessage(jobs, { now: services.now(), channelId });
+  return jobsListMessage(jobs, {
+    now: services.now(),
+    channelId,
+    ...(services.workspaceUrl ? { workspaceUrl: services.workspaceUrl } : {}),
+  });
 }
 
 /** `/finetune status <id>`: one job as its message shows it, for the person who asked. */

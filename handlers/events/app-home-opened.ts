@@ -31,7 +31,13 @@ export function appHomeOpened(services: Services) {
     const finished = jobs.filter((j) => !active.includes(j));
     await client.views.publish({
       user_id: event.user,
-      view: buildHomeView(recent, { now, active, recent: finished, monthSpend }),
+      view: buildHomeView(recent, {
+        now,
+        active,
+        recent: finished,
+        monthSpend,
+        ...(services.workspaceUrl ? { workspaceUrl: services.workspaceUrl } : {}),
+      }),
     });
   };
 }

@@ -28,6 +28,8 @@ export interface HomeJobs {
   /** Month-to-date spend by provider. */
   monthSpend: readonly SpendRow[];
   providerLabels?: Partial<Record<ProviderId, string>>;
+  /** The workspace's URL: each job line links to its message. */
+  workspaceUrl?: string;
 }
 
 const HOME_JOBS_SHOWN = 10;

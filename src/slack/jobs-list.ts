@@ -18,6 +18,18 @@ export interface JobsListContext {
   channelId?: string;
   /** Display names by provider; PROVIDER_NAMES when absent. */
   providerLabels?: Partial<Record<ProviderId, string>>;
+  /** The workspace's URL (auth.test's `url`): each job's id links to its message. */
+  workspaceUrl?: string;
+}
+
+/** The link to a job's one message, from the workspace URL; undefined until it has one. */
+export function jobMessageLink(
+  job: Pick<JobRecord, 'channelId' | 'messageTs'>,
+  workspaceUrl?: string,
+): string | undefined {
+  if (!workspaceUrl || !job.messageTs || !/^https:\/\/[^\s|<>]+$/.test(workspaceUrl)) return undefined;
+  const base = workspaceUrl.endsWith('/') ? workspaceUrl : `${workspaceUrl}/`;
+  return `${base}archives/${encodeURIComponent(job.channelId)}/p${job.messageTs.replace('.', '')}`;
 }
 
 /** What a job cost, or is expected to: the actual figure when known, else the estimate marked as one. */
@@ -34,13 +46,13 @@ export function jobCostText(
 }
 
 /** One line per job: for `/finetune jobs` and the Home tab. */
-export function jobLine(job: JobRecord, ctx: Pick<JobsListContext, 'now' | 'providerLabels'>): string {
+export function jobLine(job: JobRecord, ctx: Pick<JobsListContext, 'now' | 'providerLabels' | 'workspaceUrl'>): string {
   const provider = escapeMrkdwn(ctx.providerLabels?.[job.provider] ?? PROVIDER_NAMES[job.provider]);
   // A job waiting for its approvers (or turned down, or not yet at the provider) has not started:
   // the line says when it was asked for instead.
   const when = job.startedAt ? `started ${slackDate(job.startedAt)}` : `requested ${slackDate(job.createdAt)}`;
   return (
-    `${PHASE_EMOJI[job.phase]} *${escapeMrkdwn(job.id)}* · \`${jobModelText(job)}\` on ${provider}\n` +
+    `${PHASE_EMOJI[job.phase]} ${idText(job, ctx.workspaceUrl)} · \`${jobModelText(job)}\` on ${provider}\n` +
     `${shortStatus(job, ctx.now)} · ${when} · ${jobCostText(job)}`
   );
 }
@@ -88,4 +100,10 @@ export function noSuchJobMessage(id: string): { text: string } {
   const clean = escapeMrkdwn(id.trim().slice(0, 40)).replace(/`/g, '');
   if (clean === '') return { text: 'Which job? Try `/finetune status ft-abc123`; `/finetune jobs` lists them.' };
   return { text: `I have no job \`${clean}\`. \`/finetune jobs\` lists this channel’s jobs.` };
+}
+
+/** The job's id, bold, linked to its message when there is one. */
+function idText(job: JobRecord, workspaceUrl: string | undefined): string {
+  const link = jobMessageLink(job, workspaceUrl);
+  return link ? `*<${link}|${escapeMrkdwn(job.id)}>*` : `*${escapeMrkdwn(job.id)}*`;
 }

@@ -137,6 +137,12 @@ describe('the Home tab', () => {
     expect(view).toContain('Active jobs');
     expect(view).toContain('Recent jobs');
     expect(view).toContain(newest?.id ?? 'none');
+    // Each job links to its message, in the workspace auth.test named.
+    if (newest?.messageTs) {
+      expect(view).toContain(
+        `https://acme.slack.com/archives/${newest.channelId}/p${newest.messageTs.replace('.', '')}`,
+      );
+    }
     expect(view).toMatch(/Spend this month.*\$\d/);
   });
 });

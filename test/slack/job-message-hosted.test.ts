@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobMessage, shortStatus } from '../../src/slack/job-message.ts';
 import { finishedReply } from '../../src/slack/job-thread.ts';
-import { jobCostText, jobLine } from '../../src/slack/jobs-list.ts';
+import { jobCostText, jobLine, jobMessageLink } from '../../src/slack/jobs-list.ts';
 import { checkMessage } from '../support/slack-limits.ts';
 import { makeJob, NOW, textOf } from './job-fixture.ts';
 
@@ -98,5 +98,20 @@ describe('the job message for Together AI and Fireworks AI', () => {
     expect(line).not.toContain('started');
     const running = makeJob({ startedAt: '2026-11-24T11:00:00.000Z' });
     expect(jobLine(running, { now: NOW })).toMatch(/ · started <!date\^/);
+  });
+
+  it('links each listed job to its message when the workspace URL is known', () => {
+    const job = makeJob({ channelId: 'C0JOBS', messageTs: '1700000000.000100' });
+    expect(jobMessageLink(job, 'https://acme.slack.com/')).toBe(
+      'https://acme.slack.com/archives/C0JOBS/p1700000000000100',
+    );
+    expect(jobLine(job, { now: NOW, workspaceUrl: 'https://acme.slack.com/' })).toContain(
+      `*<https://acme.slack.com/archives/C0JOBS/p1700000000000100|${job.id}>*`,
+    );
+    // No message yet, or no URL: the id alone.
+    expect(jobLine(makeJob({ messageTs: null }), { now: NOW, workspaceUrl: 'https://acme.slack.com/' })).not.toContain(
+      '<https',
+    );
+    expect(jobMessageLink(job, 'javascript:alert(1)')).toBeUndefined();
   });
 });
