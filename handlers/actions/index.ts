@@ -11,6 +11,7 @@ import {
   JOB_PROVIDER_ACTION_ID,
   JOB_REFRESH_ACTION_ID,
   JOB_REJECT_ACTION_ID,
+  JOB_RETRY_ACTION_ID,
   JOB_TRY_ACTION_ID,
 } from '../../src/slack/job-ids.ts';
 import { ESTIMATE_COST_ACTION_ID, START_JOB_ACTION_ID } from '../../src/slack/recommendation-message.ts';
@@ -21,6 +22,7 @@ import { approvalClicked } from './job-approval.ts';
 import { cancelClicked, detailsClicked, refreshClicked } from './job-buttons.ts';
 import { deleteDeploymentClicked, deployClicked } from './job-deploy.ts';
 import { jobFormChanged } from './job-form-changed.ts';
+import { retryClicked } from './job-retry.ts';
 import { tryClicked } from './job-try.ts';
 import { startJobFromAdviceClicked } from './start-job-from-advice.ts';
 
@@ -46,6 +48,7 @@ export const ACTIONS = [
   on(JOB_TRY_ACTION_ID, tryClicked),
   on(JOB_DEPLOY_ACTION_ID, deployClicked),
   on(JOB_DELETE_DEPLOYMENT_ACTION_ID, deleteDeploymentClicked),
+  on(JOB_RETRY_ACTION_ID, retryClicked),
   ...HOME_ACTIONS.map((a) => on(`${HOME_OPEN_ACTION_ID}_${a.value}`, homeOpenClicked)),
 ];
 

@@ -21,6 +21,8 @@ export const JOB_REFRESH_ACTION_ID = 'job_refresh';
 export const JOB_TRY_ACTION_ID = 'job_try';
 export const JOB_DEPLOY_ACTION_ID = 'job_deploy';
 export const JOB_DELETE_DEPLOYMENT_ACTION_ID = 'job_delete_deployment';
+/** On a failed job's message: the start form again, filled in from the failed job. */
+export const JOB_RETRY_ACTION_ID = 'job_retry';
 /** On the approval request sent to approvers. */
 export const JOB_APPROVE_ACTION_ID = 'job_approve';
 export const JOB_REJECT_ACTION_ID = 'job_reject';

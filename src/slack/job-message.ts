@@ -37,7 +37,13 @@ import {
   hostText,
   isGpuJob,
 } from './job-gpu.ts';
-import { JOB_CANCEL_ACTION_ID, JOB_DEPLOY_ACTION_ID, JOB_REFRESH_ACTION_ID, JOB_TRY_ACTION_ID } from './job-ids.ts';
+import {
+  JOB_CANCEL_ACTION_ID,
+  JOB_DEPLOY_ACTION_ID,
+  JOB_REFRESH_ACTION_ID,
+  JOB_RETRY_ACTION_ID,
+  JOB_TRY_ACTION_ID,
+} from './job-ids.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 
 /**
@@ -327,6 +333,9 @@ function jobButtons(job: JobRecord, caps: ProviderCapabilities): Button[] {
       });
     }
     return buttons;
+  }
+  if (job.phase === 'failed') {
+    return [{ type: 'button', action_id: JOB_RETRY_ACTION_ID, text: plain('Try again', 75), value }];
   }
   return [];
 }

@@ -100,7 +100,7 @@ describe('the job message', () => {
     expect(JSON.stringify(b[1]?.confirm)).toContain('$1.70 an hour');
   });
 
-  it('says why a job failed in the provider’s words, escaped, with the hint, and no buttons', () => {
+  it('says why a job failed in the provider’s words, escaped, with the hint, and offers Try again only', () => {
     const job = makeJob({
       phase: 'failed',
       actualUsd: 0,
@@ -112,7 +112,9 @@ describe('the job message', () => {
       ':x: *Failed*: Line 3 &lt;has&gt; no "messages"\n:bulb: Run /finetune validate &amp; fix it.',
     );
     expect(text).toContain('$0.00: failed jobs are not billed.');
-    expect(buttons(message.blocks)).toEqual([]);
+    expect(buttons(message.blocks)).toEqual([
+      expect.objectContaining({ action_id: 'job_retry', text: 'Try again', value: job.id }),
+    ]);
     expect(message.text).toContain('failed: Line 3 &lt;has&gt; no "messages"');
   });
 
