@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthStart } from '../../src/jobs/digest.ts';
+import { digestData, monthStart } from '../../src/jobs/digest.ts';
 import { postDigest } from '../../src/jobs/digest-post.ts';
 import { RateBudget } from '../../src/slack/rate-budget.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -68,6 +68,37 @@ describe('the weekly digest', () => {
     expect(await postDigest({ store, now: () => next, client }, 'C0ONCE')).toBe(true);
     const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ONCE');
     expect(posts).toHaveLength(2);
+  });
+
+  it('compares the seven days up to now with the seven before, each job in exactly one window', async () => {
+    const now = new Date('2026-11-30T09:00:00.000Z');
+    let clock = now;
+    const windows = openStore({ kind: 'sqlite-memory' }, { now: () => clock });
+    const day = 24 * 3600 * 1000;
+    // Created 1 day, exactly 7 days, 8 days and 15 days before the digest; each cost a different amount.
+    for (const [daysAgo, usd] of [
+      [1, 1],
+      [7, 2],
+      [8, 10],
+      [15, 100],
+    ] as const) {
+      clock = new Date(now.getTime() - daysAgo * day);
+      const job = await windows.createJob({
+        teamId: 'T1',
+        channelId: 'C1',
+        requestedBy: 'U1',
+        provider: 'openai',
+        request,
+        phase: 'starting',
+        estimateUsd: usd,
+      });
+      await windows.updateJob(job.id, { phase: 'succeeded', actualUsd: usd });
+    }
+    const data = await digestData(windows, now);
+    expect(data.thisWeek).toEqual([expect.objectContaining({ provider: 'openai', jobs: 2, usd: 3 })]);
+    expect(data.weekBefore).toEqual([expect.objectContaining({ provider: 'openai', jobs: 1, usd: 10 })]);
+    expect(data.from).toBe('2026-11-23T09:00:00.000Z');
+    await windows.close();
   });
 
   it('counts the month from its first day, UTC', () => {
