@@ -39,4 +39,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # What `npm start` runs, without npm in between, so SIGTERM reaches the bot itself and its graceful stop runs
 # (npm start's bin/check-node.cjs is not needed: this image is Node 24).
-CMD ["node", "src/main.ts"]
+# node:sqlite is still experimental on Node 22; its warning is not the bot's to show.
+CMD ["node", "--disable-warning=ExperimentalWarning", "src/main.ts"]

@@ -81,9 +81,19 @@ describe('the Node requirement', () => {
     expect(unmet).toEqual([]);
   });
 
+  it('keeps Node’s ExperimentalWarning (node:sqlite on Node 22) out of what the bot prints', () => {
+    const warn = "process.emitWarning('SQLite is an experimental feature', 'ExperimentalWarning')";
+    const shown = spawnSync(process.execPath, ['-e', warn], { encoding: 'utf8' });
+    expect(shown.stderr).toContain('ExperimentalWarning');
+    const hidden = spawnSync(process.execPath, ['--disable-warning=ExperimentalWarning', '-e', warn], {
+      encoding: 'utf8',
+    });
+    expect(hidden.stderr).toBe('');
+  });
+
   it('is checked first by npm start, npm run dev and npm test, and the CLI goes through the check', () => {
-    expect(pkg.scripts.start).toBe(`${CHECK} && node src/main.ts`);
-    expect(pkg.scripts.dev).toBe(`${CHECK} && node --watch src/main.ts`);
+    expect(pkg.scripts.start).toBe(`${CHECK} && node --disable-warning=ExperimentalWarning src/main.ts`);
+    expect(pkg.scripts.dev).toBe(`${CHECK} && node --disable-warning=ExperimentalWarning --watch src/main.ts`);
     expect(pkg.scripts.test).toBe(`${CHECK} test && npm run typecheck && npm run lint && vitest run`);
     expect(pkg.bin).toEqual({ 'finetune-bot': 'bin/finetune-bot.cjs' });
   });
