@@ -13,6 +13,7 @@ import { createNotices } from './jobs/notices.ts';
 import { createOpenAIWebhook, POLL_WITH_WEBHOOK_MS } from './jobs/provider-webhook.ts';
 import { resumeJobs } from './jobs/resume.ts';
 import { startSchedules } from './jobs/scheduler.ts';
+import { prettyStream } from './log-pretty.ts';
 import { boltLogger, createLogger, type Logger, scrubSecrets } from './logger.ts';
 import { createMetrics, meterSlackApp, metricsRoute } from './metrics.ts';
 import { installProcessGuard } from './process-guard.ts';
@@ -61,8 +62,13 @@ export interface StartOptions {
 /** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
 const DRAIN_MS = 8_000;
 
+/** Pretty lines for a person at a terminal, JSON for everything else (log shippers, pipes). */
+function terminalStream() {
+  return process.stdout.isTTY ? prettyStream(process.stdout) : undefined;
+}
+
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, terminalStream());
   // One catalogue object for everyone; Azure's Retail Prices feed updates it in place (cost/live.ts).
   const live = loadLivePrices(config.pricesFile);
   const prices = live.prices;
@@ -312,7 +318,7 @@ export async function main(env: Record<string, string | undefined> = process.env
   let logger: Logger;
   try {
     const config = loadConfigAndPrices(environmentWithDotEnv(env));
-    logger = createLogger(config.logLevel);
+    logger = createLogger(config.logLevel, terminalStream());
     bot = await startBot(config, { logger });
   } catch (error) {
     if (error instanceof ConfigError || error instanceof StoreError) {
