@@ -33,8 +33,16 @@ export async function runConvert(args: string[], io: Io): Promise<number> {
   const partial = `${out}.partial`;
   const sink = createWriteStream(partial);
   let count = 0;
+  // Examples the conversion left exactly as they were: all of them means the file was already there.
+  let unchanged = 0;
+  const convert = TARGETS[to](values.system);
+  const counted = (record: Record<string, unknown>) => {
+    const out = convert(record);
+    if (JSON.stringify(out) === JSON.stringify(record)) unchanged++;
+    return out;
+  };
   try {
-    for await (const line of convertJsonl(readFileChunks(file), TARGETS[to](values.system))) {
+    for await (const line of convertJsonl(readFileChunks(file), counted)) {
       count++;
       if (!sink.write(line)) await once(sink, 'drain');
     }
@@ -47,5 +55,10 @@ export async function runConvert(args: string[], io: Io): Promise<number> {
     throw error;
   }
   io.out(`Wrote ${count.toLocaleString('en-US')} ${to === 'chat' ? 'chat' : 'trainer'} examples to ${out}.`);
+  if (count > 0 && unchanged === count) {
+    io.out(
+      `${file} was already in the ${to === 'chat' ? 'chat' : 'trainer’s'} format: every example came out as it went in, so the file can be used as it is.`,
+    );
+  }
   return 0;
 }

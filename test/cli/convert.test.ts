@@ -56,6 +56,30 @@ describe('finetune-bot convert', () => {
     expect(row.messages[1]).toMatchObject({ role: 'assistant', content: 'Hello', weight: 0 });
   });
 
+  it('says when a file was already in the trainer’s format, and not when it changed', async () => {
+    const already = file('already.jsonl', [
+      {
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'assistant', content: 'Hello' },
+        ],
+      },
+    ]);
+    const same = await run('convert', already, '--to', 'trainer', '--out', join(dir, 'same.jsonl'));
+    expect(same.code).toBe(0);
+    expect(same.out).toContain('was already in the trainer’s format');
+    const parts = file('parts.jsonl', [
+      {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+          { role: 'assistant', content: 'Hello' },
+        ],
+      },
+    ]);
+    const changed = await run('convert', parts, '--to', 'trainer', '--out', join(dir, 'changed.jsonl'));
+    expect(changed.out).not.toContain('already');
+  });
+
   it('stops on the first bad line, names it, and leaves no output file behind', async () => {
     const src = file('broken.jsonl', [{ instruction: 'a', output: 'b' }, { instruction: 'c' }]);
     const out = join(dir, 'never.jsonl');
