@@ -29,6 +29,9 @@ export const USAGE = `Usage:
 
 Token counts take suffixes: 500k, 2M, 1.5B. Models: ${TUNABLE_MODELS.map((m) => m.id).join(', ')}.`;
 
+/** The most errors `validate --json` lists; beyond it, the count of the rest and why. */
+export const JSON_MAX_ERRORS = 10_000;
+
 async function validateCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -49,10 +52,31 @@ async function validateCommand(args: string[], io: Io): Promise<number> {
   }
   if (!findModel(values.model)) throw new UsageError(`unknown model ${values.model}.`);
   const prices = loadCatalogue(values.prices ?? io.env.PRICES_FILE);
-  const report = await validateJsonl(readFileChunks(file), { model: values.model, epochs });
+  // A script reading --json wants every error, not the first screenful; a cap still bounds memory.
+  const report = await validateJsonl(readFileChunks(file), {
+    model: values.model,
+    epochs,
+    ...(values.json ? { maxErrors: JSON_MAX_ERRORS } : {}),
+  });
   const costs = trainingCostLines(report, prices, io.now());
-  if (values.json) io.out(JSON.stringify({ file, ...report, trainingCost: costs.lines }, null, 2));
-  else io.out(formatValidationText(file, report, costs.lines));
+  if (values.json) {
+    const omitted = report.totalErrors - report.errors.length;
+    io.out(
+      JSON.stringify(
+        {
+          file,
+          ...report,
+          ...(omitted > 0
+            ? { errorsOmitted: omitted, errorsOmittedWhy: `only the first ${JSON_MAX_ERRORS} errors are listed` }
+            : {}),
+          trainingCost: costs.lines,
+        },
+        null,
+        2,
+      ),
+    );
+  } else io.out(formatValidationText(file, report, costs.lines));
+
   return report.ok ? 0 : 1;
 }
 

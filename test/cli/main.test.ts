@@ -44,6 +44,32 @@ describe('finetune-bot validate', () => {
     expect(r.out).toMatch(/line 22/);
   });
 
+  it('lists every error in --json, past the 50 the text report shows', async () => {
+    const many = file('many-bad.jsonl', [
+      ...Array.from({ length: 20 }, (_, i) => chat(i)),
+      ...Array.from({ length: 80 }, () => '[1]'),
+    ]);
+    const r = await run('validate', many, '--json');
+    const report = JSON.parse(r.out);
+    expect(report.totalErrors).toBe(80);
+    expect(report.errors).toHaveLength(80);
+    expect(report.errorsOmitted).toBeUndefined();
+  });
+
+  it('says in --json how many errors it left out past its cap, and why', async () => {
+    const huge = file('huge-bad.jsonl', [
+      ...Array.from({ length: 10 }, (_, i) => chat(i)),
+      ...Array.from({ length: 10_005 }, () => '[1]'),
+    ]);
+    const report = JSON.parse((await run('validate', huge, '--json')).out);
+    expect(report.errors).toHaveLength(10_000);
+    expect(report).toMatchObject({
+      totalErrors: 10_005,
+      errorsOmitted: 5,
+      errorsOmittedWhy: 'only the first 10000 errors are listed',
+    });
+  });
+
   it('prints the whole report as JSON for scripts', async () => {
     const r = await run('validate', bad, '--json', '--epochs', '2');
     expect(r.code).toBe(1);
