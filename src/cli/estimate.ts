@@ -34,6 +34,7 @@ export async function runEstimate(args: string[], io: Io): Promise<number> {
       prices: { type: 'string' },
       chart: { type: 'string' },
       json: { type: 'boolean', default: false },
+      'allow-errors': { type: 'boolean', default: false },
     },
   });
   if (positionals.length > 0) throw new UsageError(`estimate takes no positional arguments (got ${positionals[0]}).`);
@@ -44,6 +45,7 @@ export async function runEstimate(args: string[], io: Io): Promise<number> {
   const prices = loadCatalogue(values.prices ?? io.env.PRICES_FILE);
 
   let trainingTokens = amount(values.tokens, '--tokens');
+  let fileHadErrors = false;
   let epochs: number | 'auto' = values.epochs === undefined ? 'auto' : Number(values.epochs);
   if (epochs !== 'auto' && (!Number.isInteger(epochs) || epochs < 1 || epochs > 50)) {
     throw new UsageError('--epochs is a whole number from 1 to 50.');
@@ -56,6 +58,17 @@ export async function runEstimate(args: string[], io: Io): Promise<number> {
     }
     trainingTokens = report.trainingTokens;
     epochs = report.epochs.value;
+    if (report.totalErrors > 0) {
+      // The estimate counts only the examples that passed: a file with errors is priced short.
+      const skipped = report.examples - report.validExamples;
+      io.err(
+        `finetune-bot: ${values.file} has ${report.totalErrors.toLocaleString('en-US')} error${report.totalErrors === 1 ? '' : 's'}: ` +
+          `priced only its ${report.validExamples.toLocaleString('en-US')} valid example${report.validExamples === 1 ? '' : 's'}` +
+          `${skipped > 0 ? ` (${skipped.toLocaleString('en-US')} left out)` : ''}. Run finetune-bot validate on it` +
+          `${values['allow-errors'] ? '.' : ', or pass --allow-errors to accept this estimate.'}`,
+      );
+      fileHadErrors = !values['allow-errors'];
+    }
   }
   if (trainingTokens === undefined) throw new UsageError('give --tokens N or --file FILE.');
   const monthly = amount(values['monthly-tokens'], '--monthly-tokens') ?? 0;
@@ -93,6 +106,6 @@ export async function runEstimate(args: string[], io: Io): Promise<number> {
     io.out(formatCostText(comparison));
     if (values.chart) io.out(`\nChart written to ${values.chart}.`);
   }
-  if (comparison.estimates.length === 0) return 1;
+  if (comparison.estimates.length === 0 || fileHadErrors) return 1;
   return 0;
 }

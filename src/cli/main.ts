@@ -22,7 +22,7 @@ export const USAGE = `Usage:
   finetune-bot estimate (--tokens N | --file FILE) [--model M] [--epochs N] [--monthly-tokens N]
                         [--option openai:MODEL | azure:TIER:MODEL | together:[METHOD:TUNING:]MODEL
                                   | fireworks:MODEL | gpu:GPU:lora|qlora|full]…
-                        [--params-b N] [--prices FILE] [--json] [--chart OUT.png]
+                        [--params-b N] [--prices FILE] [--json] [--chart OUT.png] [--allow-errors]
   finetune-bot convert FILE --to chat|trainer --out OUT [--system PROMPT]
                         chat: instruction/response pairs → chat examples; trainer: chat → the LoRA trainer's
   finetune-bot COMMAND --help   this text

@@ -205,6 +205,20 @@ describe('placeholder rates in the terminal', () => {
   });
 });
 
+describe('finetune-bot estimate --file on a file with errors', () => {
+  it('says it priced only the valid examples and exits 1, unless --allow-errors', async () => {
+    const r = await run('estimate', '--file', bad);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('has 2 errors: priced only its 20 valid examples');
+    expect(r.err).toContain('--allow-errors');
+    expect(r.out).toMatch(/\$\d/); // the estimate is still shown
+    const allowed = await run('estimate', '--file', bad, '--allow-errors');
+    expect(allowed.code).toBe(0);
+    expect(allowed.err).toContain('priced only its 20 valid examples');
+    expect((await run('estimate', '--file', good)).err).toBe('');
+  });
+});
+
 describe('the installed command', () => {
   it('runs as `finetune-bot` and exits with the report’s status', () => {
     const bin = resolve('bin/finetune-bot.cjs');
