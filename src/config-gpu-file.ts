@@ -23,7 +23,7 @@ export function resolveFile(file: string, env: Env): Resolved {
     if (data.length > MAX_HOSTS_FILE_BYTES) return { problems: [line('is larger than 1 MB; is it the right file?')] };
     textContent = data.toString('utf8');
   } catch (error) {
-    return { problems: [line(`cannot be read (${readFailure(error)})`)] };
+    return { problems: [line(`cannot be read (${readFailure(error, file)})`)] };
   }
   let data: unknown;
   if (/\.json$/i.test(file)) {

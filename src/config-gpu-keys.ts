@@ -45,9 +45,11 @@ export class SshPrivateKey {
 }
 
 /** Why a file could not be read, in a few words (the errno's meaning, never its message). */
-export function readFailure(error: unknown): string {
+export function readFailure(error: unknown, path?: string): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
+  // A relative path is read from where the bot was started, which is often not where one thinks.
+  if (code === 'ENOENT')
+    return path && !isAbsolute(path) && !path.startsWith('~') ? `no such file in ${process.cwd()}` : 'no such file';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a folder';
   return code ?? 'unreadable';

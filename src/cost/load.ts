@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { CATALOGUE } from './catalogue.ts';
 import { applyOverlay, PricesFileError, parsePricesJson } from './override.ts';
 import type { Catalogue } from './schema.ts';
@@ -32,7 +33,7 @@ export function loadPrices(pricesFile?: string, readFile: ReadFile = readUtf8): 
   try {
     text = readFile(pricesFile, 'utf8');
   } catch (error) {
-    throw new PricesFileError(pricesFile, [`cannot be read (${readFailure(error)})`]);
+    throw new PricesFileError(pricesFile, [`cannot be read (${readFailure(error, pricesFile)})`]);
   }
   const overlay = parsePricesJson(text, pricesFile);
   return { catalogue: applyOverlay(CATALOGUE, overlay, pricesFile), overlay, file: pricesFile };
@@ -41,9 +42,10 @@ export function loadPrices(pricesFile?: string, readFile: ReadFile = readUtf8): 
 export { PricesFileError };
 
 /** The reason a file could not be read, in words: the code for the usual ones, Node's message otherwise. */
-function readFailure(error: unknown): string {
+function readFailure(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file';
+  // A relative path is read from where the bot was started, which is often not where one thinks.
+  if (code === 'ENOENT') return isAbsolute(path) ? 'no such file' : `no such file in ${process.cwd()}`;
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a folder';
   return error instanceof Error ? error.message : String(error);
