@@ -53,8 +53,8 @@ export function trySubmitted(services: Services) {
       await client.chat.postMessage({ channel: body.user.id, text: refused }).catch(() => {});
       return;
     }
-    // Azure answers through a deployment (the Deploy button's), not through the model id.
-    const model = job.provider === 'azure' ? deploymentNameFor(job.id) : job.fineTunedModel;
+    // Some providers answer through the deployment the Deploy button made, not the model id (Azure).
+    const model = provider.capabilities.tryItVia === 'deployment' ? deploymentNameFor(job.id) : job.fineTunedModel;
     let answer: string;
     try {
       answer = await provider.complete(model, parsed.prompt);

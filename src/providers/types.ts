@@ -94,6 +94,8 @@ export interface ProviderCapabilities {
   baseModel: 'list' | 'free';
   /** Whether Try it can ask the tuned model (a hosted endpoint exists). */
   tryIt: boolean;
+  /** How Try it names the tuned model: by its id (absent), or by its deployment's name (Azure). */
+  tryItVia?: 'deployment';
   /** Whether the tuned model can be deployed from Slack. */
   deploy: boolean;
   /** Whether the job runs on one of several named hosts the person may choose (or leave to auto). */

@@ -52,6 +52,8 @@ export const AZURE_CAPABILITIES: ProviderCapabilities = {
   knobs: 'hosted',
   baseModel: 'list',
   tryIt: true,
+  // Azure answers through the deployment the Deploy button made, not through the model id.
+  tryItVia: 'deployment',
   deploy: true,
   hosts: false,
   suffixMax: 40,
