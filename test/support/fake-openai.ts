@@ -88,7 +88,11 @@ export class FakeOpenAI {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error) => this.send(res, 500, { error: { message: String(error) } }));
+      this.handle(req, res).catch((error) => {
+        // A client killed mid-request (the crash tests) is gone: there is no one to answer.
+        if (req.destroyed || res.destroyed) return;
+        this.send(res, 500, { error: { message: String(error) } });
+      });
     });
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');

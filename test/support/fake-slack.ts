@@ -118,7 +118,9 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.server = createServer(async (req, res) => {
-      const raw = await readBody(req);
+      // A client killed mid-request (the crash tests SIGKILL the bot) aborts its body: nothing to answer.
+      const raw = await readBody(req).catch(() => undefined);
+      if (raw === undefined) return;
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       const authorization = req.headers.authorization;
       if (path.startsWith('/files/')) return this.serveFile(path, authorization, res);
