@@ -1,5 +1,6 @@
 import type { LoadedPrices } from './load.ts';
 import { applyOverlay, PricesFileError } from './override.ts';
+import { isObj, type Obj } from './placeholder.ts';
 import type { Catalogue } from './schema.ts';
 
 /**
@@ -29,9 +30,6 @@ export interface LivePrices {
   /** Lays `feed` under the PRICES_FILE. A result that does not validate changes nothing and says why. */
   applyFeed(feed: FeedOverlay): { ok: true } | { ok: false; reason: string };
 }
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * The feed's overrides for models the catalogue still has: a model a PRICES_FILE removed (or a

@@ -21,8 +21,9 @@ export function azureHostingPlaceholder(catalogue: Catalogue, tier: AzureTier): 
   return catalogue.azure.hosting.placeholder?.includes(tier) ?? false;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export type Obj = Record<string, unknown>;
+/** A plain JSON object (not an array): what overlays and catalogues are made of. */
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The placeholder list less the tiers whose figure `overlay` sets, unless the overlay names the list itself. */
 function settled(merged: Obj, overlay: Obj, suffix: string): Obj {

@@ -5,7 +5,7 @@ import { POSTGRES_MIGRATIONS } from './migrations-postgres.ts';
 import { postgresJobMethods } from './postgres-jobs.ts';
 import { postgresLeaseMethods, postgresNoticeMethods } from './postgres-notices.ts';
 import { createPgDb, isConnectionError, type PgDb, type PoolTuning, type StoreLogger } from './postgres-pool.ts';
-import { type AdviceRow, type PriceFeedRow, toPriceFeed, toSession } from './rows.ts';
+import { type AdviceRow, adviceSessionValues, type PriceFeedRow, toPriceFeed, toSession } from './rows.ts';
 import type { AdviceSession, Delivery, NewAdviceSession, Store } from './types.ts';
 
 export interface PostgresStoreOptions {
@@ -93,16 +93,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await db.query(
         `INSERT INTO advice_sessions (id, team_id, user_id, channel_id, created_at, answers, recommendation, verdict)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [
-          session.id,
-          s.teamId,
-          s.userId,
-          s.channelId,
-          session.createdAt,
-          JSON.stringify(s.answers),
-          JSON.stringify(s.recommendation),
-          s.recommendation.verdict,
-        ],
+        adviceSessionValues(session),
       );
       return session;
     },

@@ -175,3 +175,17 @@ export function toPriceFeed(row: PriceFeedRow | undefined): PriceFeedRecord | un
   if (typeof overlay !== 'object' || overlay === null || Array.isArray(overlay)) return undefined;
   return { name: row.name, readAt: row.read_at, source: row.source, overlay: overlay as Record<string, unknown> };
 }
+
+/** An advice session's column values, in advice_sessions' insert order (both stores). */
+export function adviceSessionValues(session: AdviceSession): Array<string | null> {
+  return [
+    session.id,
+    session.teamId,
+    session.userId,
+    session.channelId,
+    session.createdAt,
+    JSON.stringify(session.answers),
+    JSON.stringify(session.recommendation),
+    session.recommendation.verdict,
+  ];
+}

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { StoreError } from './errors.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
-import { type AdviceRow, toSession } from './rows.ts';
+import { type AdviceRow, adviceSessionValues, toSession } from './rows.ts';
 import { sqliteJobMethods } from './sqlite-jobs.ts';
 import { sqliteLeaseMethods } from './sqlite-leases.ts';
 import { sqliteNoticeMethods } from './sqlite-notices.ts';
@@ -86,16 +86,7 @@ export function openSqliteStore(target: { path: string } | { memory: true }, now
     },
     async saveAdviceSession(s: NewAdviceSession) {
       const session: AdviceSession = { ...s, id: randomUUID(), createdAt: new Date().toISOString() };
-      insert.run(
-        session.id,
-        s.teamId,
-        s.userId,
-        s.channelId,
-        session.createdAt,
-        JSON.stringify(s.answers),
-        JSON.stringify(s.recommendation),
-        s.recommendation.verdict,
-      );
+      insert.run(...adviceSessionValues(session));
       return session;
     },
     async recordDelivery(id: string, delivery: Delivery) {
