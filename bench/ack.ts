@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { startBot } from '../src/main.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
 import { postSigned, slashCommandBody } from '../test/support/slack-request.ts';

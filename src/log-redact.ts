@@ -10,7 +10,7 @@
  * under the keys they are logged as, and only a few generic field names are wildcards.
  */
 
-/** Config's secret fields, as config.ts builds them (config-jobs.ts, config-hosted.ts, config-gpu*.ts). */
+/** Config's secret fields, as config/index.ts builds them (config/jobs.ts, config/hosted.ts, config/gpu*.ts). */
 const CONFIG_PATHS = [
   'slack.botToken',
   'slack.appToken',

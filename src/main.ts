@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
 import { guardHttpReceiver, registerHandlers } from '../handlers/index.ts';
 import { openaiWebhookRoute } from '../handlers/webhooks/index.ts';
-import { type Config, ConfigError, environmentWithDotEnv } from './config.ts';
+import { type Config, ConfigError, environmentWithDotEnv } from './config/index.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { postDigest } from './jobs/digest-post.ts';

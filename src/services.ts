@@ -1,4 +1,4 @@
-import type { JobsConfig } from './config-jobs.ts';
+import type { JobsConfig } from './config/jobs.ts';
 import type { Catalogue } from './cost/catalogue.ts';
 import type { LifecycleDeps } from './jobs/lifecycle.ts';
 import type { Monitor } from './jobs/monitor.ts';

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { type App, webApi } from '@slack/bolt';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config/index.ts';
 import { azureFeedOverlay } from './cost/azure-retail.ts';
 import type { Catalogue } from './cost/catalogue.ts';
 import { type LivePrices, livePrices } from './cost/live.ts';

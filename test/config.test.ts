@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, environmentWithDotEnv, loadConfig } from '../src/config.ts';
+import { ConfigError, environmentWithDotEnv, loadConfig } from '../src/config/index.ts';
 
 const http = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 's3cret' };
 const problems = (env: Record<string, string | undefined>): string[] => {
@@ -225,10 +225,10 @@ describe('loadConfig', () => {
     const readme = readFileSync('README.md', 'utf8');
     const example = readFileSync('.env.example', 'utf8');
     const source =
-      readFileSync('src/config.ts', 'utf8') +
-      readFileSync('src/config-jobs.ts', 'utf8') +
-      readFileSync('src/config-hosted.ts', 'utf8') +
-      readFileSync('src/config-gpu-k8s.ts', 'utf8');
+      readFileSync('src/config/index.ts', 'utf8') +
+      readFileSync('src/config/jobs.ts', 'utf8') +
+      readFileSync('src/config/hosted.ts', 'utf8') +
+      readFileSync('src/config/gpu-k8s.ts', 'utf8');
     const names = [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]);
     expect(names.length).toBeGreaterThanOrEqual(7);
     for (const name of names) {

@@ -143,10 +143,12 @@ describe('the Dockerfile', () => {
   });
 });
 
-/** Every variable the bot reads: the `NAME:` fields of the one zod schema (config.ts and its parts). */
+/** Every variable the bot reads: the `NAME:` fields of the one zod schema (config/index.ts and its parts). */
 function configVariables(): Set<string> {
-  const sources = readdirSync(join(ROOT, 'src')).filter((f) => /^config.*\.ts$/.test(f));
-  const names = sources.flatMap((f) => [...read(`src/${f}`).matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]));
+  const sources = readdirSync(join(ROOT, 'src/config')).filter((f) => f.endsWith('.ts'));
+  const names = sources.flatMap((f) =>
+    [...read(`src/config/${f}`).matchAll(/^\s{2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]),
+  );
   return new Set(names.filter((n): n is string => n !== undefined));
 }
 
@@ -227,7 +229,7 @@ describe('the Kubernetes example in deploy/', () => {
       }),
     ];
     expect(names).toEqual(expect.arrayContaining(['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'DATABASE_URL', 'PORT']));
-    for (const name of names) expect(variables, `${name} is a variable config.ts reads`).toContain(name);
+    for (const name of names) expect(variables, `${name} is a variable config/index.ts reads`).toContain(name);
     // HTTP mode: no app token, so Slack's requests come in through the Service.
     expect(names).not.toContain('SLACK_APP_TOKEN');
     const port = find('ConfigMap', 'finetune-bot')?.data?.PORT;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.ts';
+import { loadConfig } from '../src/config/index.ts';
 import { REDACT_PATHS } from '../src/log-redact.ts';
 import { boltLogger, createLogger, type Logger, safeStringify, scrubDeep, scrubSecrets } from '../src/logger.ts';
 

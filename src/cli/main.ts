@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { environmentWithDotEnv } from '../config.ts';
+import { environmentWithDotEnv } from '../config/index.ts';
 import { loadCatalogue, PricesFileError } from '../cost/load.ts';
 import { DEFAULT_MODEL, findModel, TUNABLE_MODELS } from '../data/models.ts';
 import { readFileChunks } from '../data/read-file.ts';

@@ -1,4 +1,4 @@
-import type { JobsConfig } from '../config-jobs.ts';
+import type { JobsConfig } from '../config/jobs.ts';
 
 /**
  * Who may do what with jobs, decided here only and always from the acting user id Slack signed —

@@ -1,4 +1,4 @@
-import type { JobsConfig } from '../config-jobs.ts';
+import type { JobsConfig } from '../config/jobs.ts';
 import type { JobError } from '../providers/types.ts';
 import type { JobRecord } from '../store/types.ts';
 import { trainingRate } from './job-cost.ts';

@@ -54,7 +54,7 @@ const SETTLE_TRIES = 5;
 
 export function createOpenAIWebhook(o: OpenAIWebhookOptions): ProviderWebhook {
   // Verification only, never a request: a placeholder key keeps the real one out of this client,
-  // and nothing is read from the environment behind config.ts's back.
+  // and nothing is read from the environment behind config/index.ts's back.
   const webhooks = new OpenAI({
     apiKey: 'unused-webhook-verification-only',
     webhookSecret: o.secret,

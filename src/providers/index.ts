@@ -1,5 +1,5 @@
-import type { HostedConfig } from '../config-hosted.ts';
-import type { ProvidersConfig } from '../config-jobs.ts';
+import type { HostedConfig } from '../config/hosted.ts';
+import type { ProvidersConfig } from '../config/jobs.ts';
 import { azureTokenProviders } from './azure/credential.ts';
 import { createAzureOpenAIProvider } from './azure/data-plane.ts';
 import { type AzureDeployer, createAzureDeployer } from './azure/deploy.ts';

@@ -48,7 +48,7 @@ export type JobStartRequest = JobRequest & {
 export const FILE_ID = /^file-[A-Za-z0-9_-]{1,120}$/;
 export const SUFFIX_CHARS = /^[A-Za-z0-9_-]+$/;
 const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
-/** config-gpu.ts's host names. */
+/** config/gpu.ts's host names. */
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 const SLACK_FILE_ID = /^F[A-Z0-9]{1,40}$/;

@@ -1,4 +1,4 @@
-import type { DatabaseTarget } from '../config.ts';
+import type { DatabaseTarget } from '../config/index.ts';
 import { openPostgresStore } from './postgres.ts';
 import type { PoolTuning, StoreLogger } from './postgres-pool.ts';
 import { openSqliteStore } from './sqlite.ts';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningBot, type StartOptions, startBot } from '../../src/main.ts';
 import { ANSWER_ACTION_ID } from '../../src/slack/questionnaire-view.ts';

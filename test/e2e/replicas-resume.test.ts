@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningBot, startBot } from '../../src/main.ts';
 import { BOT_TOKEN, SECRET } from './harness.ts';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { GpuHost } from '../../config-gpu.ts';
+import type { GpuHost } from '../../config/gpu.ts';
 import type { PreflightReport } from '../types.ts';
 import { type HostScan, scanHost } from './host-scan.ts';
 import { toPreflightReport } from './preflight.ts';

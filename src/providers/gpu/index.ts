@@ -1,4 +1,4 @@
-import type { GpuHost } from '../../config-gpu.ts';
+import type { GpuHost } from '../../config/gpu.ts';
 import type { Catalogue } from '../../cost/catalogue.ts';
 import {
   type Cursor,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GpuHost } from '../../config-gpu.ts';
+import type { GpuHost } from '../../config/gpu.ts';
 import type { PreflightReport } from '../types.ts';
 import type { ExecResult } from './ssh-pool.ts';
 

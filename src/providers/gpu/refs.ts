@@ -4,7 +4,7 @@ import { isJobId } from './shell.ts';
 /**
  * The ids a GPU job carries outside the host: `gpu:<host>:<job id>`, for the training file (the
  * job folder it was copied into) and for the provider job (the same folder, once started). Host
- * names hold no colon (config-gpu.ts), job ids match JOB_ID, so the id parses back exactly.
+ * names hold no colon (config/gpu.ts), job ids match JOB_ID, so the id parses back exactly.
  */
 
 const HOST = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper, Stats } from 'ssh2';
-import { DEFAULT_WORK_DIR } from '../../config-gpu.ts';
+import { DEFAULT_WORK_DIR } from '../../config/gpu.ts';
 import { invalid, SshError } from './errors.ts';
 import { call, done, SFTP_EOF, SFTP_NO_SUCH_FILE, SourceFailure, sftpFailure } from './sftp-util.ts';
 import {

@@ -1,4 +1,4 @@
-import type { GpuHost } from '../../config-gpu.ts';
+import type { GpuHost } from '../../config/gpu.ts';
 import type { JobSnapshot } from '../types.ts';
 import type { FolderRow, HostScan, JobEvents } from './host-scan.ts';
 import { formatRef } from './refs.ts';

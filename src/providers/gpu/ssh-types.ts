@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { GpuHost, HostKeyType } from '../../config-gpu.ts';
+import type { GpuHost, HostKeyType } from '../../config/gpu.ts';
 import type { SshError } from './errors.ts';
 
 /** The SSH transport's shapes and settings, shared by ssh-connection.ts and ssh-pool.ts. */

@@ -1,5 +1,5 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import type { K8sConfig } from '../../config-gpu-k8s.ts';
+import type { K8sConfig } from '../../config/gpu-k8s.ts';
 import type { Catalogue } from '../../cost/catalogue.ts';
 import { specJson } from '../gpu/job-spec.ts';
 import { SUGGESTED_MODELS } from '../gpu/models.ts';

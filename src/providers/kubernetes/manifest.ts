@@ -1,5 +1,5 @@
 import type { V1Job, V1Secret, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { K8sConfig } from '../../config-gpu-k8s.ts';
+import type { K8sConfig } from '../../config/gpu-k8s.ts';
 import { trainerSpec } from '../gpu/job-spec.ts';
 import type { JobSpec } from '../types.ts';
 import { CONTAINER } from './api.ts';

@@ -1,5 +1,5 @@
 import type { V1Job } from '@kubernetes/client-node';
-import type { K8sConfig } from '../../config-gpu-k8s.ts';
+import type { K8sConfig } from '../../config/gpu-k8s.ts';
 import type { Catalogue } from '../../cost/catalogue.ts';
 import { isJobId } from '../gpu/shell.ts';
 import { type FileRef, type JobSpec, type PrepareJob, ProviderError, type TrainingFile } from '../types.ts';

@@ -26,7 +26,7 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
  * The SDK client, built only from what it is given. Every option that the SDK would otherwise read
  * from the environment (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID) is set
  * explicitly, so the Azure adapter never picks up OpenAI's variables and configuration stays in
- * config.ts.
+ * config/index.ts.
  */
 export function createOpenAIClient(o: OpenAIClientOptions): OpenAI {
   return new OpenAI({

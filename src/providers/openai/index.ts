@@ -7,7 +7,7 @@ export type { AdapterTuning } from './core.ts';
 
 export interface OpenAIProviderOptions extends AdapterTuning {
   apiKey: string;
-  /** Default https://api.openai.com/v1 (OPENAI_BASE_URL in config.ts). */
+  /** Default https://api.openai.com/v1 (OPENAI_BASE_URL in config/index.ts). */
   baseURL?: string;
   organization?: string;
   project?: string;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.ts';
-import { GPU_VARIABLES, parseHostKey } from '../../../src/config-gpu.ts';
+import { GPU_VARIABLES, parseHostKey } from '../../../src/config/gpu.ts';
+import { ConfigError, loadConfig } from '../../../src/config/index.ts';
 
 const http = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 's3cret' };
 const FP = 'SHA256:a7hQhxEm5AVskOGOEC8QaNROwgsG5PX+QHfBojbjyXo';

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { type GpuHost, SshPrivateKey } from '../../../src/config-gpu.ts';
+import { type GpuHost, SshPrivateKey } from '../../../src/config/gpu.ts';
 import { type PoolOptions, SshPool } from '../../../src/providers/gpu/ssh-pool.ts';
 import type { KeyPair, Sshd } from '../../support/sshd.ts';
 

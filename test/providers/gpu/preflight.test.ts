@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuHost } from '../../../src/config-gpu.ts';
+import type { GpuHost } from '../../../src/config/gpu.ts';
 import { SshError } from '../../../src/providers/gpu/errors.ts';
 import { onlyMemoryInTheWay, toPreflightReport } from '../../../src/providers/gpu/preflight.ts';
 import { toProviderError } from '../../../src/providers/gpu/provider-errors.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { GpuHost } from '../../../src/config-gpu.ts';
+import type { GpuHost } from '../../../src/config/gpu.ts';
 import { CATALOGUE } from '../../../src/cost/catalogue.ts';
 import { createGpuProvider, type GpuProviderOptions } from '../../../src/providers/gpu/index.ts';
 import type { SshPool } from '../../../src/providers/gpu/ssh-pool.ts';

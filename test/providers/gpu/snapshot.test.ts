@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GpuHost } from '../../../src/config-gpu.ts';
+import type { GpuHost } from '../../../src/config/gpu.ts';
 import type { FolderRow, JobEvents } from '../../../src/providers/gpu/host-scan.ts';
 import { queueOf, runningOf, toSnapshot } from '../../../src/providers/gpu/snapshot.ts';
 import { readEvents } from '../../../src/providers/gpu/trainer-events.ts';

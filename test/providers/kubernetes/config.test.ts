@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../src/config.ts';
-import { parseNodeSelector, parseTolerations } from '../../../src/config-gpu-k8s.ts';
+import { parseNodeSelector, parseTolerations } from '../../../src/config/gpu-k8s.ts';
+import { ConfigError, loadConfig } from '../../../src/config/index.ts';
 
 const http = { SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_SIGNING_SECRET: 's3cret' };
 const dir = mkdtempSync(join(tmpdir(), 'ftbot-k8s-config-'));

@@ -1,4 +1,4 @@
-import { type K8sConfig, resolveK8s } from '../../../src/config-gpu-k8s.ts';
+import { type K8sConfig, resolveK8s } from '../../../src/config/gpu-k8s.ts';
 import { CATALOGUE } from '../../../src/cost/catalogue.ts';
 import { createKubernetesProvider, type KubernetesProviderOptions } from '../../../src/providers/kubernetes/index.ts';
 import type { JobSpec, TrainingFile } from '../../../src/providers/types.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Building blocks of the environment schema, shared by config.ts and config-jobs.ts. */
+/** Building blocks of the environment schema, shared by config/index.ts and config/jobs.ts. */
 
 /** A variable that may be unset; blank counts as unset, so `FOO=` in .env means "not set". */
 export const optionalText = z

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { optionalText, token, tokenHint } from './config-fields.ts';
-import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './config-gpu.ts';
-import { checkK8sFields, type K8sConfig, k8sConfig, k8sFields } from './config-gpu-k8s.ts';
-import { checkHostedFields, type HostedConfig, hostedConfig, hostedFields } from './config-hosted.ts';
-import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './config-jobs.ts';
+import { optionalText, token, tokenHint } from './fields.ts';
+import { checkGpuFields, type GpuConfig, gpuConfig, gpuFields } from './gpu.ts';
+import { checkK8sFields, type K8sConfig, k8sConfig, k8sFields } from './gpu-k8s.ts';
+import { checkHostedFields, type HostedConfig, hostedConfig, hostedFields } from './hosted.ts';
+import { checkJobFields, type JobsConfig, jobConfig, jobFields, type ProvidersConfig } from './jobs.ts';
 
 /**
  * Every knob of the bot, read once from the environment at start. README lists the same variables;

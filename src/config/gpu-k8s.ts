@@ -4,14 +4,14 @@ import { delimiter, join } from 'node:path';
 import { inspect } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { z } from 'zod';
-import { optionalText } from './config-fields.ts';
-import { gpuTypesFor, HOST_NAME, value } from './config-gpu-host.ts';
-import type { Env, Problem } from './config-gpu-types.ts';
+import { optionalText } from './fields.ts';
+import { gpuTypesFor, HOST_NAME, value } from './gpu-host.ts';
+import type { Env, Problem } from './gpu-types.ts';
 
 /**
  * LoRA jobs on a Kubernetes cluster (README, "GPU clusters (Kubernetes)"): GPU_K8S_NAMESPACE turns
  * it on; the cluster is reached with KUBECONFIG's file(s), else the bot's service account when it
- * runs in the cluster, else ~/.kube/config. Part of the one schema in config.ts, as config-gpu.ts:
+ * runs in the cluster, else ~/.kube/config. Part of the one schema in config/index.ts, as config/gpu.ts:
  * the variables are text fields there, `checkK8sFields` reports each mistake as one line naming its
  * variable, and `k8sConfig` builds the result. The kubeconfig is read at start, so a missing or
  * broken one stops the start instead of the first job.
@@ -275,7 +275,7 @@ export function resolveK8s(env: Env): { config?: K8sConfig; problems: Problem[] 
   };
 }
 
-/** config.ts's cross-variable hook: one issue per variable. */
+/** config/index.ts's cross-variable hook: one issue per variable. */
 export function checkK8sFields(raw: Env, ctx: z.RefinementCtx): void {
   const seen = new Set<string>();
   for (const problem of resolveK8s(raw).problems) {

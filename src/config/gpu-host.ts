@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { expandPath, readKey, SshPrivateKey } from './config-gpu-keys.ts';
+import { CATALOGUE } from '../cost/catalogue.ts';
+import { loadCatalogue } from '../cost/load.ts';
+import { expandPath, readKey, SshPrivateKey } from './gpu-keys.ts';
 import {
   DEFAULT_PYTHON,
   DEFAULT_SSH_PORT,
@@ -10,12 +12,10 @@ import {
   type PinnedHostKey,
   type Problem,
   type SshAuth,
-} from './config-gpu-types.ts';
-import { CATALOGUE } from './cost/catalogue.ts';
-import { loadCatalogue } from './cost/load.ts';
+} from './gpu-types.ts';
 
 /**
- * One GPU host's fields, shared by the hosts file and the environment (see config-gpu.ts): the zod
+ * One GPU host's fields, shared by the hosts file and the environment (see config/gpu.ts): the zod
  * schema that checks them, and buildHost, which turns what it parsed into a GpuHost with its key read.
  */
 

@@ -1,10 +1,10 @@
 import cron from 'node-cron';
 import type { z } from 'zod';
-import { httpUrl, idList, optionalText, positiveNumber } from './config-fields.ts';
+import { httpUrl, idList, optionalText, positiveNumber } from './fields.ts';
 
 /**
  * The environment for providers and jobs: which providers are configured, how jobs are watched,
- * who may start them and when one needs an approver. Part of the one schema in config.ts.
+ * who may start them and when one needs an approver. Part of the one schema in config/index.ts.
  */
 
 export const DEFAULT_POLL_CRON = '*/30 * * * * *';

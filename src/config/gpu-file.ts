@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { buildHost, gpuTypesFor, HOST_NAME, hostSchema, issueMessage, value } from './config-gpu-host.ts';
-import { readFailure } from './config-gpu-keys.ts';
-import type { Env, GpuHost, Problem, Resolved } from './config-gpu-types.ts';
+import { buildHost, gpuTypesFor, HOST_NAME, hostSchema, issueMessage, value } from './gpu-host.ts';
+import { readFailure } from './gpu-keys.ts';
+import type { Env, GpuHost, Problem, Resolved } from './gpu-types.ts';
 
 /**
- * GPU_HOSTS_FILE (see config-gpu.ts): read, parsed as YAML or JSON, and every host in it checked;
+ * GPU_HOSTS_FILE (see config/gpu.ts): read, parsed as YAML or JSON, and every host in it checked;
  * each mistake is a line naming the file, the host and the field.
  */
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { httpUrl, optionalText, token } from './config-fields.ts';
+import { httpUrl, optionalText, token } from './fields.ts';
 
 /**
  * The environment for the hosted services beyond OpenAI and Azure (Together AI, Fireworks AI), for
- * OpenAI's webhooks, and for the price feed. Part of the one schema in config.ts.
+ * OpenAI's webhooks, and for the price feed. Part of the one schema in config/index.ts.
  */
 
 export const DEFAULT_TOGETHER_BASE_URL = 'https://api.together.xyz/v1';

@@ -1,6 +1,6 @@
-import type { SshPrivateKey } from './config-gpu-keys.ts';
+import type { SshPrivateKey } from './gpu-keys.ts';
 
-/** The GPU host configuration's shapes and defaults (see config-gpu.ts); no code runs here. */
+/** The GPU host configuration's shapes and defaults (see config/gpu.ts); no code runs here. */
 
 export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_PYTHON = 'python3';

@@ -1,11 +1,11 @@
 import type { z } from 'zod';
-import { optionalText } from './config-fields.ts';
-import { resolveFile } from './config-gpu-file.ts';
-import { buildHost, gpuTypesFor, HOST_NAME, hostSchema, issueMessage, value } from './config-gpu-host.ts';
-import type { Env, GpuConfig, Problem, Resolved } from './config-gpu-types.ts';
+import { optionalText } from './fields.ts';
+import { resolveFile } from './gpu-file.ts';
+import { buildHost, gpuTypesFor, HOST_NAME, hostSchema, issueMessage, value } from './gpu-host.ts';
+import type { Env, GpuConfig, Problem, Resolved } from './gpu-types.ts';
 
-export { parseHostKey } from './config-gpu-host.ts';
-export { SshPrivateKey } from './config-gpu-keys.ts';
+export { parseHostKey } from './gpu-host.ts';
+export { SshPrivateKey } from './gpu-keys.ts';
 export {
   DEFAULT_PYTHON,
   DEFAULT_SSH_PORT,
@@ -16,19 +16,19 @@ export {
   type HostKeyType,
   type PinnedHostKey,
   type SshAuth,
-} from './config-gpu-types.ts';
+} from './gpu-types.ts';
 
 /**
  * The GPU hosts the bot may train on, over SSH: from GPU_HOSTS_FILE (YAML or JSON, any number of
- * hosts) or from the GPU_SSH_* variables (one host). Part of the one schema in config.ts: the
+ * hosts) or from the GPU_SSH_* variables (one host). Part of the one schema in config/index.ts: the
  * variables are fields there, `checkGpuFields` reports every mistake as one line naming the variable
  * (and, in a hosts file, the host and the field), and `gpuConfig` builds the result. Key files are
  * read and parsed at start, so a missing or undecryptable key stops the start; their contents
  * live only inside SshPrivateKey, which prints as "[redacted]" however it is logged.
  *
- * The parts: config-gpu-types.ts (the shapes), config-gpu-host.ts (one host's schema, shared by the
- * file and the environment), config-gpu-file.ts (GPU_HOSTS_FILE), config-gpu-keys.ts (key files).
- * This file holds the variables, the single host from GPU_SSH_*, and config.ts's two hooks.
+ * The parts: config/gpu-types.ts (the shapes), config/gpu-host.ts (one host's schema, shared by the
+ * file and the environment), config/gpu-file.ts (GPU_HOSTS_FILE), config/gpu-keys.ts (key files).
+ * This file holds the variables, the single host from GPU_SSH_*, and config/index.ts's two hooks.
  */
 
 const ENV = {
@@ -46,7 +46,7 @@ const ENV = {
   max_jobs: 'GPU_SSH_MAX_JOBS',
 } as const;
 
-/** The variables, for config.ts's schema: text here; every check is in checkGpuFields. */
+/** The variables, for config/index.ts's schema: text here; every check is in checkGpuFields. */
 export const gpuFields = {
   GPU_HOSTS_FILE: optionalText,
   GPU_SSH_HOST: optionalText,
@@ -133,7 +133,7 @@ export function resolveGpuHosts(env: Env): Resolved {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// config.ts's two hooks. checkGpuFields runs inside the schema's cross-variable rules and hands what
+// config/index.ts's two hooks. checkGpuFields runs inside the schema's cross-variable rules and hands what
 // it resolved to gpuConfig, which loadConfig calls right after, so the files are read once per start.
 
 let handoff: { key: string; resolved: Resolved } | undefined;
@@ -153,7 +153,7 @@ export function checkGpuFields(raw: Env, ctx: z.RefinementCtx): void {
     byVariable.set(problem.variable, lines);
   }
   for (const [variable, lines] of byVariable) {
-    // config.ts keeps one problem per variable and writes the name before it; the later lines carry
+    // config/index.ts keeps one problem per variable and writes the name before it; the later lines carry
     // the name themselves, so every printed line still says which variable to fix.
     ctx.addIssue({ code: 'custom', path: [variable], message: lines.join(`\n${variable} `) });
   }

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import ssh2 from 'ssh2';
 
 /**
- * SSH private keys for the GPU hosts (see config-gpu.ts): read and parsed at start, so a missing or
+ * SSH private keys for the GPU hosts (see config/gpu.ts): read and parsed at start, so a missing or
  * undecryptable key stops the start; their contents live only inside SshPrivateKey, which prints as
  * "[redacted]" however it is logged.
  */
