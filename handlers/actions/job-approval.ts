@@ -4,7 +4,7 @@ import { announceEnd, startJob } from '../../src/jobs/lifecycle.ts';
 import type { Services } from '../../src/services.ts';
 import { jobApprovalDecidedMessage } from '../../src/slack/job-approval.ts';
 import { afterAck } from '../after-ack.ts';
-import { tellPresser, whyItFailed } from './job-buttons.ts';
+import { tellPresser, whyItFailed } from '../shared/job-button.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 

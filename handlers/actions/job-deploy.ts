@@ -5,7 +5,7 @@ import type { Services } from '../../src/services.ts';
 import { noticeMetadata } from '../../src/slack/job-notice-lookup.ts';
 import { deploymentDeletedReply, deployResultReply, parseDeploymentButtonValue } from '../../src/slack/job-thread.ts';
 import { afterAck } from '../after-ack.ts';
-import { jobInCharge, tellPresser, whyItFailed } from './job-buttons.ts';
+import { jobInCharge, tellPresser, whyItFailed } from '../shared/job-button.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 

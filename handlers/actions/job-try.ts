@@ -11,7 +11,7 @@ import type { Services } from '../../src/services.ts';
 import { noticeMetadata } from '../../src/slack/job-notice-lookup.ts';
 import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
 import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
-import { jobInCharge, tellPresser, whyItFailed } from './job-buttons.ts';
+import { jobInCharge, tellPresser, whyItFailed } from '../shared/job-button.ts';
 
 /** Try it: a one-prompt modal for the tuned model. */
 export function tryClicked(services: Services) {

@@ -3,9 +3,9 @@ import type { Services } from '../../src/services.ts';
 import { buildHelpMessage } from '../../src/slack/help-message.ts';
 import { modalNotOpened } from '../../src/slack/notices.ts';
 import { afterAck } from '../after-ack.ts';
+import { jobsReply, statusReply } from '../shared/job-replies.ts';
 import { MODALS, openModal } from '../shared/open-modal.ts';
 import { openStartModal } from '../shared/open-start-modal.ts';
-import { jobsReply, statusReply } from './jobs.ts';
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 

@@ -2,7 +2,7 @@ import { formatTokens } from '../advisor/providers.ts';
 import { breakEvenSentence } from '../reports/break-even-words.ts';
 import type { CostComparison } from '../reports/cost-comparison.ts';
 import { COST_TABLE_HEADER, costTableNotes, costTableRows } from '../reports/cost-table.ts';
-import { formatUsd } from '../slack/validation-report.ts';
+import { formatUsd } from '../reports/numbers.ts';
 
 /** The cost comparison for a terminal: a table, then break-evens, warnings and assumptions. */
 export function formatCostText(c: Omit<CostComparison, 'chart'>): string {

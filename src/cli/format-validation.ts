@@ -1,7 +1,7 @@
 import { markPlaceholder, PLACEHOLDER_MARK } from '../cost/placeholder.ts';
 import type { Quantiles, ValidationReport } from '../data/validate.ts';
 import type { TrainingCostLine } from '../reports/cost-options.ts';
-import { formatCount, formatUsd } from '../slack/validation-report.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 
 const MAX_ERROR_LINES = 30;
 

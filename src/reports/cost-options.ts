@@ -4,8 +4,19 @@ import { optionLabel } from '../cost/options.ts';
 import { findModel } from '../data/models.ts';
 import { type OpenModelProvider, openModelFacts, openModelsOf } from '../data/open-models.ts';
 import type { ValidationReport } from '../data/validate.ts';
-import type { CostPrefill } from '../slack/cost-view.ts';
 import type { AdviceSession } from '../store/types.ts';
+
+/** What the cost modal opens with; filled from a recommendation or left empty. */
+export interface CostPrefill {
+  trainingTokens?: number;
+  epochs?: number;
+  monthlyTokens?: number;
+  model?: string;
+  options?: CostOption[];
+  modelParamsB?: number;
+  /** Says where the values came from (a recommendation), shown above the fields. */
+  note?: string;
+}
 
 /**
  * The options people compare, as the cost modal offers them. A value encodes one CostOption:

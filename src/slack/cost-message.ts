@@ -6,8 +6,8 @@ import { formatTokens } from '../advisor/providers.ts';
 import { breakEvenSentence } from '../reports/break-even-words.ts';
 import type { CostComparison } from '../reports/cost-comparison.ts';
 import { COST_TABLE_HEADER, costTableNotes, costTableRows } from '../reports/cost-table.ts';
+import { formatUsd } from '../reports/numbers.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
-import { formatUsd } from './validation-report.ts';
 
 export interface CostComparisonInput extends Omit<CostComparison, 'chart'> {
   userId: string;

@@ -9,24 +9,19 @@ import type { Catalogue } from '../cost/catalogue.ts';
 import type { CostOption } from '../cost/estimate.ts';
 import { DEFAULT_INPUT_SHARE as INPUT_SHARE } from '../cost/monthly.ts';
 import { DEFAULT_MODEL, findModel } from '../data/models.ts';
-import { DEFAULT_SELF_HOSTED_B, decodeOption, encodeOption, offeredOptions } from '../reports/cost-options.ts';
+import {
+  type CostPrefill,
+  DEFAULT_SELF_HOSTED_B,
+  decodeOption,
+  encodeOption,
+  offeredOptions,
+} from '../reports/cost-options.ts';
 import { type ChannelMetadata, encodeChannelMetadata } from './channel-metadata.ts';
 import { flagUnreadable, readForm } from './payloads.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 import { FIELD_ACTION_ID, modelOptions, parseEpochs, type SlackFileRef } from './validate-view.ts';
 
 export const COST_CALLBACK_ID = 'estimate_cost';
-
-export interface CostPrefill {
-  trainingTokens?: number;
-  epochs?: number;
-  monthlyTokens?: number;
-  model?: string;
-  options?: CostOption[];
-  modelParamsB?: number;
-  /** Says where the values came from (a recommendation), shown above the fields. */
-  note?: string;
-}
 
 export function buildCostView(meta: ChannelMetadata, catalogue: Catalogue, prefill: CostPrefill = {}): ModalView {
   const offered = offeredOptions(catalogue).map((o) => ({ text: plain(o.label, 75), value: o.value }));

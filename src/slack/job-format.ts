@@ -1,7 +1,7 @@
 import type { LoraSettings, ProviderId } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { JobPhase, JobRecord } from '../store/types.ts';
 import { escapeMrkdwn } from './text.ts';
-import { formatCount, formatUsd } from './validation-report.ts';
 
 /** Small formatters shared by the job builders: phases, progress, times, money. Pure; `now` is always passed in. */
 

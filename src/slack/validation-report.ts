@@ -1,4 +1,5 @@
 import type { types } from '@slack/bolt';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 
 type KnownBlock = types.KnownBlock;
 
@@ -16,15 +17,6 @@ export interface ValidationReportInput {
 }
 
 const MAX_ERROR_LINES = 15;
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
-
-export function formatUsd(usd: number): string {
-  if (usd > 0 && usd < 0.01) return '< $0.01';
-  return `$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-}
 
 function spread(q: Quantiles): string {
   return `${formatCount(q.min)} / ${formatCount(q.p50)} / ${formatCount(q.p95)} / ${formatCount(q.max)}`;
