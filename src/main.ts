@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt';
+import { TRIGGER_LIFETIME_MS } from '../handlers/after-ack.ts';
 import { guardHttpReceiver, registerHandlers } from '../handlers/index.ts';
+import { PREFLIGHT_DEADLINE_MS } from '../handlers/views/job-start-submitted.ts';
 import { openaiWebhookRoute } from '../handlers/webhooks/index.ts';
 import { type Config, ConfigError, environmentWithDotEnv } from './config/index.ts';
 import { healthRoute, startHealthServer } from './health.ts';
 import { trackInFlight } from './in-flight.ts';
 import { postDigest } from './jobs/digest-post.ts';
+import { START_RETRY_MS } from './jobs/lifecycle.ts';
 import { createMonitor, type Monitor } from './jobs/monitor.ts';
 import { createNotices } from './jobs/notices.ts';
 import { createOpenAIWebhook, POLL_WITH_WEBHOOK_MS } from './jobs/provider-webhook.ts';
@@ -57,10 +60,32 @@ export interface StartOptions {
   gpu?: Partial<Omit<GpuProviderOptions, 'hosts' | 'pool' | 'catalogue'>> & { pool?: PoolOptions };
   /** Together and Fireworks: the adapters' tuning (short retry waits in tests). */
   hosted?: HostedTuning;
+  /** The bot's own fixed waits; production keeps the defaults, tests shorten them to stop sleeping. */
+  waits?: Partial<Waits>;
 }
 
-/** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
 const DRAIN_MS = 8_000;
+
+export interface Waits {
+  /** How long a views.open is waited for (Slack's trigger_id lifetime). */
+  triggerDeadlineMs: number;
+  /** How long the review waits for a GPU host's pre-flight. */
+  preflightDeadlineMs: number;
+  /** The first wait before asking a provider again for a start it did not confirm (it grows per attempt). */
+  startRetryMs: number;
+  /** How long a shutdown waits for acked work (a save and a post) before it closes the store anyway. */
+  drainMs: number;
+}
+
+/** The waits a start uses: what `options` shortens, the production values for the rest. */
+export function startWaits({ waits = {} }: Pick<StartOptions, 'waits'> = {}): Waits {
+  return {
+    triggerDeadlineMs: waits.triggerDeadlineMs ?? TRIGGER_LIFETIME_MS,
+    preflightDeadlineMs: waits.preflightDeadlineMs ?? PREFLIGHT_DEADLINE_MS,
+    startRetryMs: waits.startRetryMs ?? START_RETRY_MS,
+    drainMs: waits.drainMs ?? DRAIN_MS,
+  };
+}
 
 /** Pretty lines for a person at a terminal, JSON for everything else (log shippers, pipes). */
 function terminalStream() {
@@ -69,6 +94,7 @@ function terminalStream() {
 
 export async function startBot(config: Config, options: StartOptions = {}): Promise<RunningBot> {
   const logger = options.logger ?? createLogger(config.logLevel, terminalStream());
+  const waits = startWaits(options);
   // One catalogue object for everyone; Azure's Retail Prices feed updates it in place (cost/live.ts).
   const live = loadLivePrices(config.pricesFile);
   const prices = live.prices;
@@ -165,6 +191,8 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
     now,
     prices,
     limits: { maxFileBytes: config.maxFileBytes },
+    triggerDeadlineMs: waits.triggerDeadlineMs,
+    preflightDeadlineMs: waits.preflightDeadlineMs,
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     ...(identity.url ? { workspaceUrl: identity.url } : {}),
     jobs: {
@@ -177,6 +205,7 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
       monitor,
       policy: config.jobs,
       prices,
+      startRetryMs: waits.startRetryMs,
       openSlackFile: (file) => ({
         name: file.name,
         bytes: file.bytes ?? 0,
@@ -290,15 +319,15 @@ export async function startBot(config: Config, options: StartOptions = {}): Prom
           if (config.slack.mode === 'http') await receiver.stop();
           else await app.stop();
           const pending = inFlight.count;
-          if ((await inFlight.drain(DRAIN_MS)) === 'timed-out') {
-            logger.warn({ pending: inFlight.count, waited_ms: DRAIN_MS }, 'stopping with Slack work unfinished');
+          if ((await inFlight.drain(waits.drainMs)) === 'timed-out') {
+            logger.warn({ pending: inFlight.count, waited_ms: waits.drainMs }, 'stopping with Slack work unfinished');
           } else if (pending > 0) {
             logger.info({ finished: pending }, 'finished the work in flight');
           }
           await schedules.stop();
           await monitor.releaseLeases();
           await priceFeed.stop();
-          await openaiWebhook?.drain(DRAIN_MS);
+          await openaiWebhook?.drain(waits.drainMs);
           if (config.slack.mode === 'socket') await closeServer(server);
           await pool?.close();
           await store.close();

@@ -25,6 +25,14 @@ export interface Services {
   limits: { maxFileBytes: number };
   /** SLACK_API_URL when set: file downloads may go to its host as well as Slack's. */
   slackApiUrl?: string;
+  /**
+   * How long a views.open is waited for: a trigger_id dies 3 s after Slack sent it, so waiting longer
+   * only delays telling the person. Held here so the end-to-end tests can watch the give-up without
+   * sleeping through the real lifetime.
+   */
+  triggerDeadlineMs: number;
+  /** How long the review waits for a GPU host's pre-flight; held here for the same reason. */
+  preflightDeadlineMs: number;
   jobs: JobServices;
 }
 

@@ -3,7 +3,7 @@ import { costPrefillFromAdvice } from '../../src/reports/cost-options.ts';
 import type { Services } from '../../src/services.ts';
 import { buildCostView } from '../../src/slack/cost-view.ts';
 import { ADVICE_GONE } from '../../src/slack/notices.ts';
-import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { afterAck, withDeadline } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
@@ -28,7 +28,7 @@ export function estimateCostClicked(services: Services) {
             costPrefillFromAdvice(session, services.prices),
           ),
         }),
-        TRIGGER_LIFETIME_MS,
+        services.triggerDeadlineMs,
       );
     } catch (error) {
       services.logger.warn({ err: error, user: body.user.id }, 'could not open the cost form');

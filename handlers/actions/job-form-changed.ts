@@ -33,6 +33,7 @@ export function jobFormChanged(services: Services) {
           providers: await providerChoices(services.jobs.providers),
           ...(selection.provider ? { selected: selection.provider } : {}),
           prefill: { ...(selection.model ? { model: selection.model } : {}), channelId: meta.channelId },
+          ...(meta.file ? { attachedFile: meta.file } : {}),
           metadata: encodeChannelMetadata(meta),
         }),
       })

@@ -6,7 +6,12 @@ import { openStartModal } from '../shared/open-start-modal.ts';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockButtonAction>;
 
-/** "Try again" on a failed job: the start form, filled in from that job (the file chosen again). */
+const prefillOf = ({ changes, ...rest }: ReturnType<typeof retryPrefill>) => ({ ...rest, notes: changes });
+
+/**
+ * "Try again" on a failed job: the start form, filled in from that job (the file chosen again), with
+ * what its failure says to change already changed, and said.
+ */
 export function retryClicked(services: Services) {
   return async ({ ack, action, body, client, respond }: Args): Promise<void> => {
     await ack();
@@ -20,7 +25,7 @@ export function retryClicked(services: Services) {
       channelId,
       body.user.id,
       respond,
-      job ? retryPrefill(job) : undefined,
+      job ? prefillOf(retryPrefill(job)) : undefined,
     );
   };
 }

@@ -7,10 +7,11 @@ import type {
 } from '@slack/bolt';
 import { whyNotInCharge } from '../../src/jobs/access.ts';
 import { deploymentNameFor } from '../../src/jobs/deployment-name.ts';
+import type { Completion } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
 import { noticeMetadata } from '../../src/slack/job-notice-lookup.ts';
-import { parseTryIt, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
-import { afterAck, TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { parseTryIt, TRY_IT_UNAVAILABLE, tryItReply, tryItView } from '../../src/slack/job-thread.ts';
+import { afterAck, withDeadline } from '../after-ack.ts';
 import { jobInCharge, tellPresser, whyItFailed } from '../shared/job-button.ts';
 
 /** Try it: a one-prompt modal for the tuned model. */
@@ -26,7 +27,7 @@ export function tryClicked(services: Services) {
     }
     await withDeadline(
       args.client.views.open({ trigger_id: args.body.trigger_id, view: tryItView(job) }),
-      TRIGGER_LIFETIME_MS,
+      services.triggerDeadlineMs,
     ).catch(() => tellPresser(args, 'Slack did not let me open the form in time. Please press Try it again.'));
   };
 }
@@ -46,7 +47,11 @@ export function trySubmitted(services: Services) {
     const job = await services.store.getJob(view.private_metadata);
     const provider =
       job && Object.hasOwn(services.jobs.providers, job.provider) ? services.jobs.providers[job.provider] : undefined;
-    if (!job?.fineTunedModel || !job.messageTs || !provider) return;
+    if (!job?.fineTunedModel || !job.messageTs || !provider) {
+      // Nothing to ask any more (the job's record or its provider is gone): say so rather than stay silent.
+      await client.chat.postMessage({ channel: body.user.id, text: TRY_IT_UNAVAILABLE }).catch(() => {});
+      return;
+    }
     // Checked again on submit: the view is the presser's, but the rule is the server's.
     const refused = whyNotInCharge(services.jobs.policy, job, { userId: body.user.id, teamId: body.team?.id }, 'try');
     if (refused) {
@@ -55,7 +60,7 @@ export function trySubmitted(services: Services) {
     }
     // Some providers answer through the deployment the Deploy button made, not the model id (Azure).
     const model = provider.capabilities.tryItVia === 'deployment' ? deploymentNameFor(job.id) : job.fineTunedModel;
-    let answer: string;
+    let answer: Completion;
     try {
       answer = await provider.complete(model, parsed.prompt);
     } catch (error) {
@@ -64,7 +69,13 @@ export function trySubmitted(services: Services) {
         .catch(() => {});
       return;
     }
-    const reply = tryItReply({ by: body.user.id, model: job.fineTunedModel, prompt: parsed.prompt, answer });
+    const reply = tryItReply({
+      by: body.user.id,
+      model: job.fineTunedModel,
+      prompt: parsed.prompt,
+      answer: answer.text,
+      ...(answer.stop ? { stop: answer.stop } : {}),
+    });
     await client.chat
       .postMessage({
         channel: job.channelId,

@@ -3,7 +3,7 @@ import type { Services } from '../../src/services.ts';
 import { buildCostView } from '../../src/slack/cost-view.ts';
 import { buildQuestionnaireView } from '../../src/slack/questionnaire-view.ts';
 import { buildValidateView } from '../../src/slack/validate-view.ts';
-import { TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { withDeadline } from '../after-ack.ts';
 
 /** The modals a person opens from `/finetune <name>` or from the Home tab's buttons, by that name. */
 export const MODALS: Record<string, (channelId: string, services: Services) => types.ModalView> = {
@@ -28,7 +28,7 @@ export async function openModal(
   try {
     await withDeadline(
       client.views.open({ trigger_id: triggerId, view: build(channelId, services) }),
-      TRIGGER_LIFETIME_MS,
+      services.triggerDeadlineMs,
     );
     return true;
   } catch (error) {

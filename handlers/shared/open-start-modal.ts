@@ -3,15 +3,15 @@ import { whyNotAllowedToStart } from '../../src/jobs/access.ts';
 import { providerChoices } from '../../src/jobs/choices.ts';
 import type { ProviderId } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
-import { encodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
+import { type AttachedFile, encodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import { jobStartView } from '../../src/slack/job-view.ts';
 import type { JobRequest } from '../../src/store/types.ts';
-import { TRIGGER_LIFETIME_MS, withDeadline } from '../after-ack.ts';
+import { withDeadline } from '../after-ack.ts';
 
 /**
- * Opens the job modal for `/finetune start` and the advisor's "Start a job" button: the configured
- * providers only, pre-filled when the advice says which. A person who may not start jobs is told
- * so instead, before filling in anything.
+ * Opens the job modal for `/finetune start` and the buttons that lead to it (a recommendation, a
+ * validation report, a failed job): the configured providers only, pre-filled with what they say.
+ * A person who may not start jobs is told so instead, before filling in anything.
  */
 export async function openStartModal(
   services: Services,
@@ -20,7 +20,13 @@ export async function openStartModal(
   channelId: string,
   userId: string,
   respond: RespondFn,
-  prefill?: { provider?: ProviderId; request?: Partial<JobRequest>; adviceId?: string },
+  prefill?: {
+    provider?: ProviderId;
+    request?: Partial<JobRequest>;
+    adviceId?: string;
+    file?: AttachedFile;
+    notes?: string[];
+  },
 ): Promise<void> {
   const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
   const refused = whyNotAllowedToStart(services.jobs.policy, userId);
@@ -37,10 +43,16 @@ export async function openStartModal(
           providers,
           ...(prefill?.provider ? { selected: prefill.provider } : {}),
           prefill: { ...prefill?.request, channelId },
-          metadata: encodeChannelMetadata({ channelId, ...(prefill?.adviceId ? { adviceId: prefill.adviceId } : {}) }),
+          ...(prefill?.file ? { attachedFile: prefill.file } : {}),
+          ...(prefill?.notes?.length ? { notes: prefill.notes } : {}),
+          metadata: encodeChannelMetadata({
+            channelId,
+            ...(prefill?.adviceId ? { adviceId: prefill.adviceId } : {}),
+            ...(prefill?.file ? { file: prefill.file } : {}),
+          }),
         }),
       }),
-      TRIGGER_LIFETIME_MS,
+      services.triggerDeadlineMs,
     );
   } catch (error) {
     services.logger.warn({ err: error, user: userId }, 'could not open the job form');

@@ -6,10 +6,10 @@ import { type GpuReviewInput, reviewFacts, validationOptions } from '../../src/j
 import { ProviderError } from '../../src/providers/types.ts';
 import type { Services } from '../../src/services.ts';
 import { decodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
-import { downloadLimits, SlackFileError, validateSlackFile, whyNotRead } from '../../src/slack/files.ts';
+import { downloadLimits, findSlackFile, SlackFileError, validateSlackFile, whyNotRead } from '../../src/slack/files.ts';
 import { JOB_START_BLOCKS } from '../../src/slack/job-ids.ts';
 import { encodeReviewMetadata } from '../../src/slack/job-review-metadata.ts';
-import { jobReviewView, jobReviewWorkingView } from '../../src/slack/job-review-view.ts';
+import { jobReviewFailedView, jobReviewView, jobReviewWorkingView } from '../../src/slack/job-review-view.ts';
 import { type JobStartRequest, parseJobStart } from '../../src/slack/job-view-parse.ts';
 import { afterAck, withDeadline } from '../after-ack.ts';
 
@@ -26,18 +26,19 @@ export const PREFLIGHT_DEADLINE_MS = 90_000;
 export function jobStartSubmitted(services: Services) {
   return async ({ ack, body, view, client }: Args): Promise<void> => {
     const providers = await providerChoices(services.jobs.providers);
-    const parsed = parseJobStart(view.state.values, providers);
+    const meta = decodeChannelMetadata(view.private_metadata);
+    const parsed = parseJobStart(view.state.values, providers, meta?.file);
     if (!parsed.ok) {
       await ack({ response_action: 'errors', errors: parsed.errors });
       return;
     }
-    const request = parsed.request;
+    let request = parsed.request;
     const refused = whyNotAllowed(services.jobs.policy, body.user.id, request.channelId);
     if (refused) {
       await ack({ response_action: 'errors', errors: { [JOB_START_BLOCKS.channel]: refused } });
       return;
     }
-    const adviceId = decodeChannelMetadata(view.private_metadata)?.adviceId;
+    const adviceId = meta?.adviceId;
     const choice = providers.find((p) => p.id === request.provider);
     const providerLabel = choice?.label ?? request.provider;
     const pending = { request, estimateUsd: null, needsApproval: false, ...(adviceId ? { adviceId } : {}) };
@@ -48,9 +49,19 @@ export function jobStartSubmitted(services: Services) {
     await afterAck();
 
     const log = services.logger.child({ user: body.user.id, provider: request.provider });
+    let unreadable: string | undefined;
+    const attached = request.uploadedFile;
+    if (attached && !attached.url_private_download && attached.id === meta?.file?.id) {
+      // The form came with a validated file and nothing replaced it: its link is looked up now, after the ack.
+      try {
+        const found = await findSlackFile(client, attached);
+        request = { ...request, uploadedFile: found, trainingFileName: found.name };
+      } catch (error) {
+        unreadable = whyNotRead(error);
+      }
+    }
     const checking = request.lora ? preflight(services, request, body.user.id, body.view.id, log) : undefined;
     let report: ValidationReport | undefined;
-    let unreadable: string | undefined;
     if (request.uploadedFile?.url_private_download) {
       try {
         report = await validateSlackFile(
@@ -64,14 +75,20 @@ export function jobStartSubmitted(services: Services) {
         unreadable = whyNotRead(error);
       }
     }
+    if (unreadable) {
+      // The check itself could not run: say why, with nothing to submit, rather than review a file never read.
+      await client.views
+        .update({
+          view_id: body.view.id,
+          view: jobReviewFailedView({ request, providerLabel, metadata: encodeReviewMetadata(pending) }, unreadable),
+        })
+        .catch((error) => log.warn({ err: error }, 'could not show why the file was not checked'));
+      return;
+    }
     const gpu: GpuReviewInput | undefined = request.lora
       ? { hosts: choice?.hosts ?? [], ...(checking ? { preflight: await checking } : {}) }
       : undefined;
     const facts = reviewFacts(request.provider, request, report, services.prices, services.jobs.policy, gpu);
-    if (unreadable) {
-      facts.validation = { examples: 0, billableTokens: 0, warnings: 0, errors: 0, fatal: unreadable };
-      facts.canStart = false;
-    }
     const metadata = encodeReviewMetadata({
       // The estimate's basis travels with the job: every later mention of it says so too.
       request: {
@@ -124,14 +141,14 @@ async function preflight(
         ...(request.host ? { host: request.host } : {}),
         trainingBytes: request.uploadedFile?.size ?? 0,
       }),
-      PREFLIGHT_DEADLINE_MS,
+      services.preflightDeadlineMs,
     );
   } catch (error) {
     if (error instanceof ProviderError) return { error: { message: error.message, hint: error.hint } };
     log.warn({ err: error }, 'pre-flight failed');
     return {
       error: {
-        message: `the host did not answer within ${PREFLIGHT_DEADLINE_MS / 1000} s, or the check broke on the bot’s side.`,
+        message: `the host did not answer within ${services.preflightDeadlineMs / 1000} s, or the check broke on the bot’s side.`,
         hint: 'Try again in a minute; if it keeps failing, the bot’s logs say why.',
       },
     };

@@ -4,6 +4,7 @@ import { trainingCostLines } from '../../src/reports/cost-options.ts';
 import type { Services } from '../../src/services.ts';
 import { decodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import { postToChannelOrDm } from '../../src/slack/deliver.ts';
+import { encodeFileStart } from '../../src/slack/file-start.ts';
 import { downloadLimits, SlackFileError, validateSlackFile, whyNotRead } from '../../src/slack/files.ts';
 import { fileNotChecked, workingView } from '../../src/slack/notices.ts';
 import { readValidateSubmission } from '../../src/slack/validate-view.ts';
@@ -46,9 +47,26 @@ export function validateSubmitted(services: Services) {
     }
 
     const costs = trainingCostLines(report, services.prices, services.now());
+    // The next step where the person is: offered when there is somewhere to start a job.
+    const startWith =
+      Object.keys(services.jobs.providers).length > 0
+        ? encodeFileStart({
+            fileId: parsed.file.id,
+            fileName: parsed.file.name,
+            model: parsed.model,
+            ...(parsed.epochs !== 'auto' ? { epochs: parsed.epochs } : {}),
+          })
+        : undefined;
     const delivery = await postToChannelOrDm(client, { channelId, userId }, (note) =>
       buildValidationReportMessage(
-        { fileName: parsed.file.name, userId, report, costs: costs.lines, pricesAsOf: costs.asOf },
+        {
+          fileName: parsed.file.name,
+          userId,
+          report,
+          costs: costs.lines,
+          pricesAsOf: costs.asOf,
+          ...(startWith ? { startWith } : {}),
+        },
         note,
       ),
     ).catch((error: unknown) => {

@@ -244,8 +244,8 @@ function headline(verdict: Verdict, a: Answers): string {
     case 'not_yet':
       return `Fine-tune: not yet (collect ${MIN_EXAMPLES - a.examples} more examples first)`;
     case 'rag_first':
-      return 'Fine-tune: not first. Start with RAG';
+      return 'Fine-tune: not first; start with RAG';
     case 'no':
-      return 'Fine-tune: no. Prompting should do';
+      return 'Fine-tune: no; prompting should do';
   }
 }

@@ -237,7 +237,7 @@ async function startWithRetries(deps: LifecycleDeps, provider: Provider, spec: J
 }
 
 const START_ATTEMPTS = 3;
-const START_RETRY_MS = 1_000;
+export const START_RETRY_MS = 1_000;
 
 export async function failJob(deps: LifecycleDeps, job: JobRecord, error: JobError): Promise<JobRecord> {
   const at = deps.now().toISOString();

@@ -1,3 +1,7 @@
+import type { Completion } from './completion.ts';
+
+export type { Completion };
+
 /**
  * The provider contract: what the job lifecycle and the monitor may ask of OpenAI, Azure OpenAI,
  * Together AI, Fireworks AI or a GPU host. An adapter speaks its provider's API and returns these shapes; it knows nothing of
@@ -311,7 +315,7 @@ export interface Provider {
   checkpoints(ref: ProviderJobRef): Promise<Checkpoint[]>;
   cancel(ref: ProviderJobRef): Promise<CancelOutcome | undefined>;
   /** Asks a tuned model one question: the "Try it" button. */
-  complete(model: string, prompt: string): Promise<string>;
+  complete(model: string, prompt: string): Promise<Completion>;
 }
 
 /** What went wrong, in the categories a person acts on differently. */

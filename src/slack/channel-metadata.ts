@@ -9,7 +9,22 @@ export interface ChannelMetadata {
   channelId: string;
   /** Set when the modal was opened from an advisor recommendation (its session id). */
   adviceId?: string;
+  /** The Slack file a job form was opened with ("Start a job with this file" on a validation report). */
+  file?: AttachedFile;
 }
+
+/** A Slack file named by id and name only: its download URL is looked up when it is needed. */
+export interface AttachedFile {
+  id: string;
+  name: string;
+}
+
+export const SLACK_FILE_ID = /^F[A-Z0-9]{1,40}$/;
+export const FILE_NAME_MAX = 255;
+const attachedFile = z.strictObject({
+  id: z.string().max(41).regex(SLACK_FILE_ID),
+  name: z.string().min(1).max(FILE_NAME_MAX),
+});
 
 const CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 const ADVICE_ID = /^[0-9a-f-]{36}$/;
@@ -19,10 +34,16 @@ const schema = z.looseObject({
   channel: z.string().max(40).regex(CHANNEL_ID),
   // An advice id we cannot read is dropped, not the whole metadata: the channel is what matters.
   advice: z.unknown().optional(),
+  file: z.unknown().optional(),
 });
 
 export function encodeChannelMetadata(meta: ChannelMetadata): string {
-  return JSON.stringify({ v: 1, channel: meta.channelId, ...(meta.adviceId ? { advice: meta.adviceId } : {}) });
+  return JSON.stringify({
+    v: 1,
+    channel: meta.channelId,
+    ...(meta.adviceId ? { advice: meta.adviceId } : {}),
+    ...(meta.file ? { file: { id: meta.file.id, name: meta.file.name } } : {}),
+  });
 }
 
 /** undefined when the metadata is missing or not ours: the caller then answers in a DM. */
@@ -37,8 +58,11 @@ export function decodeChannelMetadata(raw: unknown): ChannelMetadata | undefined
   const parsed = schema.safeParse(json);
   if (!parsed.success) return undefined;
   const { channel, advice } = parsed.data;
+  // Like the advice id, a file we cannot read is dropped: the form then asks for an upload.
+  const file = attachedFile.safeParse(parsed.data.file);
   return {
     channelId: channel,
     ...(typeof advice === 'string' && ADVICE_ID.test(advice) ? { adviceId: advice } : {}),
+    ...(file.success ? { file: file.data } : {}),
   };
 }

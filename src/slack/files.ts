@@ -1,3 +1,4 @@
+import type { webApi } from '@slack/bolt';
 import { type ValidateOptions, type ValidationReport, validateJsonl } from '../data/validate.ts';
 
 /**
@@ -159,6 +160,38 @@ export async function validateSlackFile(
 /** What to tell the person when their file could not be read. */
 export function whyNotRead(error: unknown): string {
   return error instanceof SlackFileError ? error.message : 'Something went wrong on my side while reading it.';
+}
+
+/** What files.info says of a file the bot was pointed at by id (a validated file, reused). */
+export interface FoundSlackFile {
+  id: string;
+  name: string;
+  url_private_download: string;
+  size?: number;
+}
+
+/**
+ * Looks a Slack file up again by id, for its download link: a button carries only the id, and
+ * the file may have been deleted since (or the bot may no longer see it).
+ */
+export async function findSlackFile(
+  client: Pick<webApi.WebClient, 'files'>,
+  file: { id: string; name: string },
+): Promise<FoundSlackFile> {
+  const gone = new SlackFileError(
+    `${file.name} is no longer in Slack where I can read it (deleted, or its sharing changed). Upload it in the form instead.`,
+  );
+  const info = await client.files.info({ file: file.id }).catch(() => undefined);
+  const url = info?.file?.url_private_download;
+  if (!url) throw gone;
+  const size = info?.file?.size;
+  return {
+    id: file.id,
+    // The name the report and the form showed, already checked; a rename since changes nothing here.
+    name: file.name,
+    url_private_download: url,
+    ...(typeof size === 'number' ? { size } : {}),
+  };
 }
 
 /** The download limits for this deployment, from the services the handlers get. */

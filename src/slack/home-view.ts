@@ -82,7 +82,7 @@ export function buildHomeView(recent: readonly HomeAdvice[], jobs?: HomeJobs): H
     blocks.push({
       type: 'section',
       text: mrkdwn(
-        `*${escapeMrkdwn(advice.useCase)}*: ${advice.recommendation.headline}\n` +
+        `${advice.recommendation.headline} — *${escapeMrkdwn(advice.useCase)}*\n` +
           `${date} ${where(advice.postedIn)} · confidence ${advice.recommendation.confidence}` +
           (provider ? ` · ${provider.name}, \`${provider.model}\`` : ''),
       ),

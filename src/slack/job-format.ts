@@ -81,13 +81,6 @@ export function relativeIn(at: Date, now: Date): string {
   return `in ${formatDuration(ms)}`;
 }
 
-/** `3 h ago`, `just now`. */
-export function relativeAgo(at: Date, now: Date): string {
-  const ms = now.getTime() - at.getTime();
-  if (ms < 60_000) return 'just now';
-  return `${formatDuration(ms)} ago`;
-}
-
 /**
  * A Slack date token: each reader sees it in their own time zone. The fallback (UTC) is what
  * clients that cannot render tokens, and notifications, show.

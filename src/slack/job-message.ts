@@ -290,13 +290,23 @@ function jobButtons(job: JobRecord, caps: ProviderCapabilities): Button[] {
         text: plain(job.phase === 'awaiting_approval' ? 'Withdraw' : 'Cancel', 75),
         style: 'danger',
         value,
-        confirm: {
-          title: plain('Cancel this job?', 100),
-          text: plain(cancelBillingNote(job), 300),
-          confirm: plain('Cancel the job', 30),
-          deny: plain('Keep it', 30),
-          style: 'danger',
-        },
+        // The two choices never share a word: "Cancel" / "Cancel" leaves a person guessing which stops the job.
+        confirm:
+          job.phase === 'awaiting_approval'
+            ? {
+                title: plain('Withdraw this request?', 100),
+                text: plain('The approvers are told it was withdrawn; nothing was started, so nothing is billed.', 300),
+                confirm: plain('Withdraw it', 30),
+                deny: plain('Keep waiting', 30),
+                style: 'danger',
+              }
+            : {
+                title: plain('Cancel this job?', 100),
+                text: plain(cancelBillingNote(job), 300),
+                confirm: plain('Cancel the job', 30),
+                deny: plain('Keep it running', 30),
+                style: 'danger',
+              },
       },
     ];
     if (job.phase !== 'awaiting_approval') {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import { FILE_NAME_MAX, SLACK_FILE_ID } from './channel-metadata.ts';
 import { KNOWN_CAPABILITIES } from './job-choice.ts';
 import { CHECKPOINTS, EVALUATIONS, LEARNING_RATE } from './job-view-adapter.ts';
 import { BASE_MODEL_MAX, isFreeBaseModel, loraSettingsSchema } from './lora-settings.ts';
@@ -51,8 +52,6 @@ const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._:/@+-]{0,127}$/;
 /** config/gpu.ts's host names. */
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
-const SLACK_FILE_ID = /^F[A-Z0-9]{1,40}$/;
-export const FILE_NAME_MAX = 255;
 
 const auto = <T extends z.ZodType>(n: T) => z.union([z.literal('auto'), n]);
 

@@ -4,7 +4,7 @@ import { markPlaceholder } from '../cost/placeholder.ts';
 type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 
-import type { Checkpoint, JobError, JobEvent } from '../providers/types.ts';
+import type { Checkpoint, Completion, JobError, JobEvent } from '../providers/types.ts';
 import type { JobPhase, JobRecord } from '../store/types.ts';
 import {
   formatCount,
@@ -181,7 +181,24 @@ export function deploymentDeletedReply(deploymentName: string, by: string): Thre
 }
 
 /** The answer to "Try it": the question, and the tuned model's reply, quoted. */
-export function tryItReply(input: { by: string; model: string; prompt: string; answer: string }): ThreadReply {
+/** Why an answer stops short, as the reply says it (Completion['stop']). */
+const STOPPED: Record<NonNullable<Completion['stop']>, string> = {
+  length: 'The answer was cut off at the token limit for Try it.',
+  filtered: 'The provider’s content filter held the answer back.',
+  refused: 'The model declined to answer.',
+};
+
+export const TRY_IT_UNAVAILABLE =
+  'I could not ask that model: the job, or the provider it ran on, is no longer configured here.';
+
+/** A Try it answer in the job's thread; when the model gave nothing, or stopped short, it says so. */
+export function tryItReply(input: {
+  by: string;
+  model: string;
+  prompt: string;
+  answer: string;
+  stop?: Completion['stop'];
+}): ThreadReply {
   const quote = (s: string) =>
     escapeMrkdwn(s)
       .split('\n')
@@ -189,14 +206,16 @@ export function tryItReply(input: { by: string; model: string; prompt: string; a
       .join('\n');
   const head = `:speech_balloon: ${mention(input.by)} asked \`${escapeMrkdwn(input.model)}\`:`;
   const text = truncate(`${head}\n${quote(truncate(input.prompt, 500))}`, 3000);
-  const answer = truncate(`*Answer*\n${quote(input.answer || '(an empty answer)')}`, 3000);
-  return {
-    text,
-    blocks: [
-      { type: 'section', text: mrkdwn(text) },
-      { type: 'section', text: mrkdwn(answer) },
-    ],
-  };
+  const why = input.stop ? STOPPED[input.stop] : undefined;
+  const answer = input.answer.trim()
+    ? truncate(`*Answer*\n${quote(input.answer)}`, 3000)
+    : `:warning: *The model did not answer.* ${why ?? 'It returned an empty reply; try rephrasing, or a longer prompt.'}`;
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: mrkdwn(text) },
+    { type: 'section', text: mrkdwn(answer) },
+  ];
+  if (why && input.answer.trim()) blocks.push({ type: 'context', elements: [mrkdwn(`:warning: ${why}`)] });
+  return { text, blocks };
 }
 
 /** The small modal the Try it button opens: one prompt for the tuned model. Metadata carries the job id. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LoraSettings, ModelInfo, ProviderId, TrainingMethod } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import { type AttachedFile, FILE_NAME_MAX } from './channel-metadata.ts';
 import { capabilitiesOf, type JobProviderChoice } from './job-choice.ts';
 import {
   JOB_START_BLOCKS as B,
@@ -13,7 +14,6 @@ import {
   BATCH_SIZE,
   CHANNEL_ID,
   FILE_ID,
-  FILE_NAME_MAX,
   type JobStartRequest,
   jobStartRequestSchema,
   LORA_HYPERPARAMETERS,
@@ -133,6 +133,7 @@ const LORA_BLOCK_OF: Record<string, string> = {
 export function parseJobStart(
   values: unknown,
   providers: readonly JobProviderChoice[],
+  attached?: AttachedFile,
 ): { ok: true; request: JobStartRequest } | { ok: false; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const form = readForm(values);
@@ -170,8 +171,10 @@ export function parseJobStart(
   // Our trainer gets the file the bot copies to the host, and some hosted providers take uploads
   // only (Fireworks datasets): there is no provider file store to name.
   const uploadsOnly = lora || caps.fileIds === false;
-  const upload = get(B.file)?.files?.[0];
   const fileId = uploadsOnly ? '' : text(B.fileId);
+  // A file uploaded here, or a file id typed, replaces the one the form came with.
+  const upload: { id: string; name?: string; url_private_download?: string; size?: number } | undefined =
+    get(B.file)?.files?.[0] ?? (fileId === '' ? attached : undefined);
   if (!upload?.id && fileId === '') {
     errors[B.file] = uploadsOnly ? JOB_START_ERRORS.noUpload : JOB_START_ERRORS.noFile;
   } else if (upload?.id && fileId !== '') {

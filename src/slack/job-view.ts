@@ -6,6 +6,7 @@ type PlainTextOption = types.PlainTextOption;
 
 import type { ModelInfo, ProviderCapabilities, ProviderId } from '../providers/types.ts';
 import type { JobRequest } from '../store/types.ts';
+import type { AttachedFile } from './channel-metadata.ts';
 import { capabilitiesOf } from './job-choice.ts';
 import {
   JOB_START_BLOCKS as B,
@@ -37,6 +38,10 @@ export interface JobStartOptions {
   prefill?: Partial<JobRequest> & { channelId?: string };
   /** private_metadata (≤3000 chars): what the handler needs back on submit, e.g. encodeChannelMetadata(). */
   metadata: string;
+  /** The file the form was opened with; it must travel in the metadata too, for the submission. */
+  attachedFile?: AttachedFile;
+  /** Said above the fields: what was filled in or changed, and why (Try again after a failure). */
+  notes?: string[];
 }
 
 export const TRAINING_TIERS: { value: NonNullable<JobRequest['trainingType']>; label: string; hint: string }[] = [
@@ -79,6 +84,9 @@ export function jobStartView(opts: JobStartOptions): ModalView {
   const caps = capabilitiesOf(provider);
   const providerOptions = opts.providers.map((p) => ({ text: plain(p.label, 75), value: p.id }));
   const blocks: KnownBlock[] = [
+    ...(opts.notes ?? [])
+      .slice(0, 3)
+      .map((note): KnownBlock => ({ type: 'context', elements: [mrkdwn(`:wrench: ${escapeMrkdwn(note)}`)] })),
     {
       type: 'input',
       block_id: B.provider,
@@ -96,9 +104,9 @@ export function jobStartView(opts: JobStartOptions): ModalView {
   const model = caps.baseModel === 'free' ? undefined : modelSelect(provider, prefill.model, blocks);
   if (caps.baseModel === 'free') blocks.push(baseModelInput(provider, prefill.model));
   if (caps.knobs === 'lora') {
-    blocks.push(fileInput(false), ...loraInputs(prefill.lora));
+    blocks.push(fileInput(false, opts.attachedFile), ...loraInputs(prefill.lora));
   } else {
-    blocks.push(...hostedInputs(provider, caps, model, prefill));
+    blocks.push(...hostedInputs(provider, caps, model, prefill, opts.attachedFile));
   }
   blocks.push({
     type: 'input',
@@ -144,18 +152,23 @@ function modelSelect(provider: JobProviderChoice, prefill: string | undefined, b
   return model;
 }
 
-/** The upload; optional where a file already on the provider may be named instead. */
-function fileInput(orFileId: boolean): KnownBlock {
+/**
+ * The upload; optional where a file already on the provider may be named instead, or where the form
+ * came with a file (a validated one): Slack's file input cannot be pre-filled, so it says which file
+ * an empty field stands for.
+ */
+function fileInput(orFileId: boolean, attached: AttachedFile | undefined): KnownBlock {
+  const hint = attached
+    ? `Leave it empty to train on ${attached.name}, the file you validated, or upload another here.`
+    : orFileId
+      ? 'Upload it here, or give the id of a file already on the provider below. It is checked before anything starts.'
+      : 'One example per line. It is checked before anything starts, then copied to the host the job runs on.';
   return {
     type: 'input',
     block_id: B.file,
-    optional: orFileId,
-    label: plain('Training file (JSONL)'),
-    hint: plain(
-      orFileId
-        ? 'Upload it here, or give the id of a file already on the provider below. It is checked before anything starts.'
-        : 'One example per line. It is checked before anything starts, then copied to the host the job runs on.',
-    ),
+    optional: orFileId || attached !== undefined,
+    label: plain(attached ? `Training file: ${attached.name}` : 'Training file (JSONL)', 2000),
+    hint: plain(hint, 2000),
     element: { type: 'file_input', action_id: FIELD, filetypes: ['jsonl'], max_files: 1 },
   };
 }
@@ -170,10 +183,11 @@ function hostedInputs(
   caps: ProviderCapabilities,
   model: ModelInfo | undefined,
   prefill: NonNullable<JobStartOptions['prefill']>,
+  attached: AttachedFile | undefined,
 ): KnownBlock[] {
   const hp = prefill.hyperparameters;
   const fileIds = caps.fileIds !== false;
-  const blocks: KnownBlock[] = [fileInput(fileIds)];
+  const blocks: KnownBlock[] = [fileInput(fileIds, attached)];
   if (fileIds) {
     blocks.push(
       textInput(B.fileId, `…or a file already on ${provider.label}`, 'file-abc123', prefill.trainingFileId, {

@@ -50,7 +50,7 @@ export function buildRecommendationMessage(
 
   if (note) blocks.push({ type: 'context', elements: [mrkdwn(`:information_source: ${note}`)] });
   blocks.push(
-    { type: 'header', text: plain(`${r.headline}: ${a.useCase}`, 150) },
+    { type: 'header', text: plain(`${r.headline} — ${a.useCase}`, 150) },
     {
       type: 'context',
       elements: [
@@ -111,6 +111,6 @@ export function buildRecommendationMessage(
     },
   );
 
-  const text = `${r.headline}: ${useCase}. ${r.reasons[0] ?? ''}`;
+  const text = `${r.headline} — ${useCase}. ${r.reasons[0] ?? ''}`;
   return { text: text.length > 3000 ? `${text.slice(0, 2999)}…` : text, blocks };
 }

@@ -6,6 +6,7 @@ type KnownBlock = types.KnownBlock;
 import { markPlaceholder, PLACEHOLDER_MARK } from '../cost/placeholder.ts';
 import type { Quantiles, ValidationReport } from '../data/validate.ts';
 import type { TrainingCostLine } from '../reports/cost-options.ts';
+import { START_WITH_FILE_ACTION_ID } from './file-start.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 
 export interface ValidationReportInput {
@@ -14,12 +15,19 @@ export interface ValidationReportInput {
   report: ValidationReport;
   costs: TrainingCostLine[];
   pricesAsOf?: string;
+  /** The "Start a job with this file" button's value (encodeFileStart), offered only on a file ready to train. */
+  startWith?: string;
 }
 
 const MAX_ERROR_LINES = 15;
 
 function spread(q: Quantiles): string {
   return `${formatCount(q.min)} / ${formatCount(q.p50)} / ${formatCount(q.p95)} / ${formatCount(q.max)}`;
+}
+
+/** Nothing to fix: the report offers to train on it. */
+export function ready(r: ValidationReport): boolean {
+  return !r.fatal && r.totalErrors === 0 && r.examples > 0;
 }
 
 function headline(r: ValidationReport, file: string): string {
@@ -119,6 +127,21 @@ export function buildValidationReportMessage(
               ? ` ${PLACEHOLDER_MARK}: Azure publishes no rate for it in its Retail Prices feed, so the catalogue's stand-in is used; set PRICES_FILE to correct it.`
               : ''),
         ),
+      ],
+    });
+  }
+
+  if (input.startWith && ready(r)) {
+    blocks.push({
+      type: 'actions',
+      elements: [
+        {
+          type: 'button',
+          action_id: START_WITH_FILE_ACTION_ID,
+          text: plain('Start a job with this file', 75),
+          style: 'primary',
+          value: input.startWith,
+        },
       ],
     });
   }

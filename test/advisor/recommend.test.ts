@@ -336,7 +336,7 @@ describe('recommend(): RAG first comes before "not enough examples"', () => {
   ] as const)('%o with %i examples → RAG first, and collect %i more', (over, examples, more, first) => {
     const r = recommend(with_({ ...(over as Partial<Answers>), examples, specialization: 'high' }), NOW);
     expect(r.verdict).toBe('rag_first');
-    expect(r.headline).toBe('Fine-tune: not first. Start with RAG');
+    expect(r.headline).toBe('Fine-tune: not first; start with RAG');
     expect(r.reasons[0]).toMatch(first);
     expect(r.reasons.at(-1)).toBe(
       `To fine-tune later, collect at least ${more} more labelled example${more === 1 ? '' : 's'} first: you have ` +

@@ -24,7 +24,7 @@ export class Harness {
 
   /** `env` adds to or overrides the test configuration (MAX_FILE_MB, PRICES_FILE, …). */
   private readonly env: Record<string, string>;
-  /** More start options (the GPU tests' stand-in trainer and short grace periods). */
+  /** More start options (the GPU tests' stand-in trainer and short grace periods, shorter waits). */
   private readonly options: Omit<StartOptions, 'logger' | 'now'>;
   constructor(env: Record<string, string> = {}, options: Omit<StartOptions, 'logger' | 'now'> = {}) {
     this.env = env;
@@ -42,7 +42,14 @@ export class Harness {
       AZURE_RETAIL_PRICES_URL: 'off', // tests never reach prices.azure.com
       ...this.env,
     });
-    this.bot = await startBot(config, { ...this.options, logger: createLogger('silent'), now: () => this.clock });
+    this.bot = await startBot(config, {
+      ...this.options,
+      // Production waits 1 s, then 2 s, before asking again for a start, and up to 8 s on stop for
+      // acked work: tests that retry a start, or restart with a start hung, would sleep through them.
+      waits: { startRetryMs: 10, drainMs: 1_000, ...this.options.waits },
+      logger: createLogger('silent'),
+      now: () => this.clock,
+    });
     return this;
   }
 

@@ -351,9 +351,9 @@ describe('a start cut off after its upload landed but before its id was recorded
     const orphan = jobFiles()[0]?.id as string;
     expect((await getJob(cut.id))?.request.trainingFileId).toBeUndefined();
 
-    // The process goes away with the upload still unanswered. (stop() lets acked work finish for
-    // up to 8 s before it closes the store: this start never finishes, so the test waits that out.
-    // Failing the upload instead would be a failed start, not a crash.)
+    // The process goes away with the upload still unanswered. (stop() lets acked work finish for a
+    // while before it closes the store, 8 s in production and 1 s under the harness: this start never
+    // finishes, so the test waits that out. Failing the upload instead would be a failed start, not a crash.)
     await h.restart();
     expect(await getJob(cut.id)).toMatchObject({ phase: 'starting', providerJobId: null });
 

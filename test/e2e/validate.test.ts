@@ -66,6 +66,8 @@ describe('/finetune validate, end to end over HTTP', () => {
     expect(text).toContain('60 examples');
     expect(text).toContain('Billable tokens');
     expect(text).toContain('OpenAI gpt-4.1-mini');
+    // No provider is configured in this bot: nowhere to start a job, so the report does not offer it.
+    expect(text).not.toContain('start_job_with_file');
   });
 
   it('lists errors by line with their JSON path', async () => {

@@ -25,7 +25,7 @@ describe('the Home tab', () => {
     const view = buildHomeView(Array.from({ length: 30 }, () => advice));
     expect(checkView(view)).toEqual([]);
     const text = JSON.stringify(view);
-    expect(text).toContain('*Ticket &lt;triage&gt;*: Fine-tune: yes');
+    expect(text).toContain('Fine-tune: yes — *Ticket &lt;triage&gt;*');
     expect(text).toContain('<!date^1795168800^{date_short}|2026-11-20> in <#C0CHAN>');
     expect(view.blocks.filter((b) => b.type === 'section')).toHaveLength(21);
   });

@@ -14,7 +14,7 @@ import {
   tryItView,
 } from '../../src/slack/job-thread.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
-import { buttons, makeJob } from './job-fixture.ts';
+import { buttons, makeJob, textOf } from './job-fixture.ts';
 
 describe('job thread replies', () => {
   it('says a status change as from → to', () => {
@@ -86,6 +86,26 @@ describe('job thread replies', () => {
     expect(JSON.stringify(reply.blocks)).toContain('*Answer*\\n>Hello!');
     const long = tryItReply({ by: 'U1', model: 'm', prompt: 'p', answer: 'a'.repeat(5000) });
     expect(checkMessage(long)).toEqual([]);
+  });
+
+  it('tells the person when the model did not answer, or stopped short, and why', () => {
+    const empty = tryItReply({ by: 'U1', model: 'm', prompt: 'p', answer: '  ' });
+    expect(textOf(empty.blocks ?? [])).toContain('The model did not answer.');
+    expect(textOf(empty.blocks ?? [])).toContain('returned an empty reply');
+    const filtered = tryItReply({ by: 'U1', model: 'm', prompt: 'p', answer: '', stop: 'filtered' });
+    expect(textOf(filtered.blocks ?? [])).toMatch(/did not answer.*The provider’s content filter held the answer back/);
+    const refused = tryItReply({
+      by: 'U1',
+      model: 'm',
+      prompt: 'p',
+      answer: 'I can’t help with that.',
+      stop: 'refused',
+    });
+    expect(textOf(refused.blocks ?? [])).toContain('I can’t help with that.');
+    expect(textOf(refused.blocks ?? [])).toContain('The model declined to answer.');
+    const cut = tryItReply({ by: 'U1', model: 'm', prompt: 'p', answer: 'Once upon a', stop: 'length' });
+    expect(textOf(cut.blocks ?? [])).toContain('cut off at the token limit');
+    for (const reply of [empty, filtered, refused, cut]) expect(checkMessage(reply)).toEqual([]);
   });
 
   it('asks for a prompt in a small modal', () => {

@@ -28,9 +28,9 @@ describe('the recommendation message', () => {
     expect(checkMessage(message)).toEqual([]);
     expect(message.blocks[0]).toEqual({
       type: 'header',
-      text: { type: 'plain_text', text: 'Fine-tune: yes: Legal document classification', emoji: true },
+      text: { type: 'plain_text', text: 'Fine-tune: yes — Legal document classification', emoji: true },
     });
-    expect(message.text).toMatch(/^Fine-tune: yes: Legal document classification\. High specialization/);
+    expect(message.text).toMatch(/^Fine-tune: yes — Legal document classification\. High specialization/);
     const text = allText(message);
     expect(text).toContain('Asked by <@U0ASKER>');
     expect(text).toContain('*Where to fine-tune*');

@@ -1,3 +1,4 @@
+import { type ChatChoice, type Completion, completionOf } from '../completion.ts';
 import { type Cursor, type Provider, ProviderError } from '../types.ts';
 import { FIREWORKS_CAPABILITIES } from './capabilities.ts';
 import { createContext, type FireworksContext, isStatus, LABEL, toFireworksError } from './client.ts';
@@ -94,7 +95,7 @@ export function createFireworksProvider(opts: FireworksProviderOptions): Provide
 }
 
 interface ChatAnswer {
-  choices?: Array<{ message?: { content?: string | null } }>;
+  choices?: ChatChoice[];
 }
 
 /**
@@ -102,7 +103,7 @@ interface ChatAnswer {
  * answers only once it is deployed; Fireworks then says 404 "Model not found, inaccessible, and/or
  * not deployed", which the hint turns into the steps to deploy it.
  */
-async function complete(ctx: FireworksContext, model: string, prompt: string, maxTokens: number): Promise<string> {
+async function complete(ctx: FireworksContext, model: string, prompt: string, maxTokens: number): Promise<Completion> {
   try {
     const answer = await ctx.http.request<ChatAnswer>({
       method: 'POST',
@@ -111,7 +112,7 @@ async function complete(ctx: FireworksContext, model: string, prompt: string, ma
       // An answer lost after it was generated is still billed: asking again would bill twice.
       retry: false,
     });
-    return answer.choices?.[0]?.message?.content ?? '';
+    return completionOf(answer.choices?.[0]);
   } catch (error) {
     if (isStatus(error, 404)) {
       throw new ProviderError(

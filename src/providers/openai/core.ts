@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { completionOf } from '../completion.ts';
 import {
   type Cursor,
   isUploadOf,
@@ -143,8 +144,7 @@ export function createCoreProvider(o: CoreOptions): Provider {
           max_completion_tokens: o.completionMaxTokens ?? 500,
         })
         .catch(fail('complete'));
-      const message = answer.choices[0]?.message;
-      return message?.content ?? message?.refusal ?? '';
+      return completionOf(answer.choices[0]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { openModelFacts, openModelsOf } from '../../data/open-models.ts';
+import { type ChatChoice, completionOf } from '../completion.ts';
 import { HttpFailure, type JsonClient, toHostedError } from '../http/json-client.ts';
 import {
   isUploadOf,
@@ -125,7 +126,7 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
 
     async complete(model, prompt) {
       const answer = await client
-        .request<{ choices?: Array<{ message?: { content?: string | null } }> }>({
+        .request<{ choices?: ChatChoice[] }>({
           method: 'POST',
           path: '/chat/completions',
           json: { model, messages: [{ role: 'user', content: prompt }], max_tokens: completionMaxTokens ?? 500 },
@@ -135,7 +136,7 @@ export function createTogetherProvider(opts: TogetherProviderOptions): Provider 
         .catch((error: unknown) => {
           throw completionError(error, model);
         });
-      return answer.choices?.[0]?.message?.content ?? '';
+      return completionOf(answer.choices?.[0]);
     },
   };
 

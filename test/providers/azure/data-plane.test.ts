@@ -181,7 +181,7 @@ describe('Azure OpenAI data plane', () => {
       })
       .post('/openai/v1/chat/completions')
       .reply(...azureError(404, 'DeploymentNotFound', 'The API deployment for this resource does not exist.'));
-    await expect(withKey().complete('support-bot-ft', 'Hi?')).resolves.toBe('Tuned answer.');
+    await expect(withKey().complete('support-bot-ft', 'Hi?')).resolves.toEqual({ text: 'Tuned answer.' });
     expect(model).toBe('support-bot-ft');
     await expect(withKey().complete('not-deployed', 'Hi?')).rejects.toMatchObject({
       kind: 'not_found',

@@ -220,7 +220,9 @@ describe('Try it', () => {
     await p.start(spec((await prepared(p)).id));
     fake.succeed(JOB, { deployed: true });
     fake.completion = 'Bonjour.';
-    await expect(p.complete(`accounts/acme/models/${JOB}`, 'Say hello in French')).resolves.toBe('Bonjour.');
+    await expect(p.complete(`accounts/acme/models/${JOB}`, 'Say hello in French')).resolves.toEqual({
+      text: 'Bonjour.',
+    });
     const [asked] = fake.requestsTo('POST', /^\/inference\/v1\/chat\/completions$/);
     expect(asked?.body).toEqual({
       model: `accounts/acme/models/${JOB}`,

@@ -232,11 +232,32 @@ describe('poll, checkpoints, cancel, complete, models', () => {
         ],
       });
     const answer = await p().complete('ft:gpt-4.1-mini-2025-04-14:my-org:support-bot:7q8mpxmy', 'Hi?');
-    expect(answer).toBe('Hello from the tuned model.');
+    expect(answer).toEqual({ text: 'Hello from the tuned model.' });
     expect(body).toMatchObject({
       model: 'ft:gpt-4.1-mini-2025-04-14:my-org:support-bot:7q8mpxmy',
       messages: [{ role: 'user', content: 'Hi?' }],
     });
+  });
+
+  it.each([
+    [
+      { content: null, refusal: 'I can’t help with that.' },
+      'stop',
+      { text: 'I can’t help with that.', stop: 'refused' },
+    ],
+    [{ content: 'Once upon a', refusal: null }, 'length', { text: 'Once upon a', stop: 'length' }],
+    [{ content: null, refusal: null }, 'content_filter', { text: '', stop: 'filtered' }],
+  ])('says why a Try it answer stops short (%o, %s)', async (message, finish_reason, expected) => {
+    nock(OPENAI_ORIGIN)
+      .post('/v1/chat/completions')
+      .reply(200, {
+        id: 'chatcmpl-2',
+        object: 'chat.completion',
+        created: 1,
+        model: 'ft:x',
+        choices: [{ index: 0, message: { role: 'assistant', ...message }, finish_reason, logprobs: null }],
+      });
+    expect(await p().complete('ft:x', 'Hi?')).toEqual(expected);
   });
 
   it('lists the tunable base models with their catalogue family and methods', async () => {

@@ -263,7 +263,7 @@ describe('Together AI provider', () => {
 
   it('Try it: answers from a served model, and says how to serve one that is not', async () => {
     fake.served.add('team/model-a');
-    expect(await provider.complete('team/model-a', 'hi')).toBe('A tuned answer from Together.');
+    expect(await provider.complete('team/model-a', 'hi')).toEqual({ text: 'A tuned answer from Together.' });
     const error = await provider.complete('team/model-b', 'hi').catch((e) => e);
     expect(error).toMatchObject({ kind: 'not_found' });
     expect(error.hint).toMatch(/dedicated endpoint/);
