@@ -154,8 +154,6 @@ export function azurePriceFeed(d: PriceFeedDeps) {
   };
 }
 
-export type AzurePriceFeed = ReturnType<typeof azurePriceFeed>;
-
 export async function verifyBotToken(config: Config, clientOptions: webApi.WebClientOptions, logger: webApi.Logger) {
   try {
     return await new webApi.WebClient(config.slack.botToken, { ...clientOptions, logger }).auth.test();

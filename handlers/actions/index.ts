@@ -1,5 +1,6 @@
 import type { App, Middleware, SlackAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { Services } from '../../src/services.ts';
+import { START_JOB_FROM_COST_ACTION_ID } from '../../src/slack/cost-message.ts';
 import { START_WITH_FILE_ACTION_ID } from '../../src/slack/file-start.ts';
 import { HOME_ACTIONS, HOME_OPEN_ACTION_ID } from '../../src/slack/home-view.ts';
 import {
@@ -26,6 +27,7 @@ import { jobFormChanged } from './job-form-changed.ts';
 import { retryClicked } from './job-retry.ts';
 import { tryClicked } from './job-try.ts';
 import { startJobFromAdviceClicked } from './start-job-from-advice.ts';
+import { startJobFromCostClicked } from './start-job-from-cost.ts';
 import { startJobWithFileClicked } from './start-job-with-file.ts';
 
 /** One row of the table: the action id and how to make its listener, typed per action. */
@@ -40,6 +42,7 @@ function on<A extends SlackAction>(
 export const ACTIONS = [
   on(ESTIMATE_COST_ACTION_ID, estimateCostClicked),
   on(START_JOB_ACTION_ID, startJobFromAdviceClicked),
+  on(START_JOB_FROM_COST_ACTION_ID, startJobFromCostClicked),
   on(START_WITH_FILE_ACTION_ID, startJobWithFileClicked),
   on(JOB_PROVIDER_ACTION_ID, jobFormChanged),
   on(JOB_MODEL_ACTION_ID, jobFormChanged),

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { compareCosts } from '../../src/reports/cost-comparison.ts';
+import { type StartableOption, startableOptions } from '../../src/reports/cost-start.ts';
 import type { Services } from '../../src/services.ts';
 import { decodeChannelMetadata } from '../../src/slack/channel-metadata.ts';
 import { buildCostMessage } from '../../src/slack/cost-message.ts';
@@ -7,9 +8,11 @@ import { readCostSubmission } from '../../src/slack/cost-view.ts';
 import { postToChannelOrDm } from '../../src/slack/deliver.ts';
 import { downloadLimits, SlackFileError, validateSlackFile, whyNotRead } from '../../src/slack/files.ts';
 import { fileNotChecked, workingView } from '../../src/slack/notices.ts';
-import { afterAck } from '../after-ack.ts';
+import { afterAck, withDeadline } from '../after-ack.ts';
 
 type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+
+const STARTABLE_DEADLINE_MS = 5_000;
 
 /** `/finetune cost` submitted: count tokens if a file came, compare, post the table, then the chart. */
 export function costSubmitted(services: Services) {
@@ -52,10 +55,22 @@ export function costSubmitted(services: Services) {
       services.prices,
       services.now(),
     );
+    // The comparison is worth posting without its "Start a job" button, so a provider that cannot
+    // list its models in time only costs the button.
+    const startable = await withDeadline(
+      startableOptions(comparison.estimates, services.jobs.providers, services.prices),
+      STARTABLE_DEADLINE_MS,
+    ).catch((error): StartableOption[] => {
+      log.warn({ err: error }, 'could not tell which options can be started here');
+      return [];
+    });
     let delivery: Awaited<ReturnType<typeof postToChannelOrDm>>;
     try {
       delivery = await postToChannelOrDm(client, { channelId, userId }, (note) =>
-        buildCostMessage({ ...comparison, userId, ...(request.file ? { fileName: request.file.name } : {}) }, note),
+        buildCostMessage(
+          { ...comparison, userId, startable, ...(request.file ? { fileName: request.file.name } : {}) },
+          note,
+        ),
       );
     } catch (error) {
       log.error({ err: error }, 'could not post the cost comparison');

@@ -4,9 +4,10 @@ import { CHART_CONFIG, CHART_HEIGHT, CHART_WIDTH, decades, FIT, TOKENS_LABEL, US
 /**
  * costChartSpec(): the cost comparison as a Vega-Lite spec, pure data in and out. Monthly cost
  * against monthly volume, both on log scales: a per-token API is then a straight line and a rented
- * GPU a flat step, so where they cross reads at a glance. Self-hosted lines are dashed; every
- * break-even gets a dashed rule, a dot with a letter and its volume, and a line under the title
- * saying which two options meet there. Training is left out (it is paid once).
+ * GPU a flat step, so where they cross reads at a glance. Self-hosted lines are dashed, in the
+ * legend too; every break-even gets a dashed rule, a dot with a letter and its volume, and a line
+ * under the title saying which two options meet there. The volume the person gave gets a solid
+ * rule, labelled, with a dot on each line where it crosses. Training is left out (it is paid once).
  *
  * The inputs are structural, so src/cost's costCurve() and breakEvens() results fit as they are.
  */
@@ -28,6 +29,8 @@ export interface BreakEvenMark {
 export interface CostChartOptions {
   title?: string;
   subtitle?: string;
+  /** The monthly volume the person gave (input + output tokens): marked, when it is on the chart. */
+  volume?: number;
   width?: number;
   height?: number;
 }
@@ -37,8 +40,21 @@ type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 /** Break-evens beyond this many are left off: the key under the title would crowd out the plot. */
 const MAX_MARKS = 6;
 
-const SELF_HOSTED = 'your own GPUs, on all month';
-const API = 'per-token API';
+/** Dash patterns: solid for per-token APIs, dashed for GPUs kept on all month. */
+const SOLID = [1, 0];
+const DASHED = [7, 4];
+
+/**
+ * How far the x and y domains reach past the outermost decade, as a share of the plot: enough that
+ * a line's last point, its stroke and a dot on it are drawn whole instead of cut at the edge.
+ */
+const EDGE_PAD = 0.025;
+
+/** A log domain widened by `share` of its span on each side. */
+function padded(lo: number, hi: number, share: number): [number, number] {
+  const pad = (Math.log10(hi) - Math.log10(lo)) * share;
+  return [10 ** (Math.log10(lo) - pad), 10 ** (Math.log10(hi) + pad)];
+}
 
 function tokensShort(n: number): string {
   const units: Array<[number, string]> = [
@@ -75,12 +91,9 @@ export function costChartSpec(
   options: CostChartOptions = {},
 ): TopLevelSpec {
   const width = options.width ?? CHART_WIDTH;
-  const points = curve
-    .filter(
-      (p) =>
-        p.monthlyTokens > 0 && p.monthlyUsd > 0 && Number.isFinite(p.monthlyTokens) && Number.isFinite(p.monthlyUsd),
-    )
-    .map((p) => ({ ...p, kind: p.selfHosted ? SELF_HOSTED : API }));
+  const points = curve.filter(
+    (p) => p.monthlyTokens > 0 && p.monthlyUsd > 0 && Number.isFinite(p.monthlyTokens) && Number.isFinite(p.monthlyUsd),
+  );
   const xs = points.map((p) => p.monthlyTokens);
   const ys = points.map((p) => p.monthlyUsd);
   const xTicks = xs.length > 0 ? decades(Math.min(...xs), Math.max(...xs)) : decades(1e6, 1e10);
@@ -120,12 +133,12 @@ export function costChartSpec(
   const markYs = marks.flatMap((m) => (m.monthlyUsd !== undefined && m.monthlyUsd > 0 ? [m.monthlyUsd] : []));
   const allYs = [...ys, ...markYs];
   const yTicks = allYs.length > 0 ? decades(Math.min(...allYs), Math.max(...allYs)) : decades(1, 1e4);
-  const yDomain = [yTicks[0] ?? 1, yTicks[yTicks.length - 1] ?? 1e4];
+  const yDomain = padded(yTicks[0] ?? 1, yTicks[yTicks.length - 1] ?? 1e4, EDGE_PAD);
 
   const x = {
     field: 'monthlyTokens',
     type: 'quantitative' as const,
-    scale: { type: 'log' as const, domain: [xMin, xMax] },
+    scale: { type: 'log' as const, domain: padded(xMin, xMax, EDGE_PAD) },
     axis: { title: 'Monthly volume (input + output tokens, log scale)', values: xTicks, labelExpr: TOKENS_LABEL },
   };
   const y = {
@@ -135,6 +148,10 @@ export function costChartSpec(
     axis: { title: 'Monthly cost (USD, log scale)', values: yTicks, labelExpr: USD_LABEL },
   };
   const labels = [...new Set(points.map((p) => p.label))];
+  const selfHostedLabels = new Set(points.filter((p) => p.selfHosted).map((p) => p.label));
+  const volume =
+    options.volume !== undefined && options.volume >= xMin && options.volume <= xMax ? options.volume : undefined;
+  const atVolume = volume === undefined ? [] : points.filter((p) => p.monthlyTokens === volume);
   const dotted = marks.filter((m) => m.monthlyUsd !== undefined && m.monthlyUsd > 0);
   const labelLayer = (above: boolean, right: boolean): Layer => ({
     data: { values: dotted.filter((m) => m.above === above && m.right === right) },
@@ -150,6 +167,44 @@ export function costChartSpec(
     },
     encoding: { x, y, text: { field: 'text' } },
   });
+  // Near the right edge the label hangs to the left of its rule, so it stays inside the plot.
+  const hangLeft = volume !== undefined && Math.log(volume / xMin) / span > 0.75;
+  const volumeLayers: Layer[] =
+    volume === undefined
+      ? []
+      : [
+          {
+            data: { values: [{ monthlyTokens: volume, text: `Your volume: ${tokensShort(volume)} tokens/month` }] },
+            layer: [
+              { mark: { type: 'rule', color: '#444', strokeWidth: 1.5 }, encoding: { x } },
+              {
+                mark: {
+                  type: 'text',
+                  align: hangLeft ? 'right' : 'left',
+                  baseline: 'top',
+                  dx: hangLeft ? -5 : 5,
+                  dy: 4,
+                  fontSize: 12,
+                  color: '#222',
+                },
+                encoding: { x, y: { value: 0 }, text: { field: 'text' } },
+              },
+            ],
+          },
+          {
+            data: { values: atVolume },
+            mark: { type: 'point', filled: true, size: 60, opacity: 1, stroke: 'white', strokeWidth: 1 },
+            encoding: { x, y, color: { field: 'label', type: 'nominal', scale: { domain: labels } } },
+          },
+        ];
+  const legend = {
+    title: null,
+    orient: 'top' as const,
+    columns: legendColumns(labels, width),
+    symbolType: 'stroke',
+    // A 22 px stroke: long enough to show a dash and a gap.
+    symbolSize: 480,
+  };
   const subtitle = [
     options.subtitle ?? 'Training not included. Solid: per-token APIs. Dashed: your own GPUs, on all month.',
     ...marks.map((m) => m.key),
@@ -176,28 +231,20 @@ export function costChartSpec(
             field: 'label',
             type: 'nominal',
             scale: { domain: labels },
-            legend: {
-              title: null,
-              orient: 'top',
-              columns: legendColumns(labels, width),
-              symbolType: 'stroke',
-            },
+            legend,
           },
+          // Keyed by the same field as colour, so Vega-Lite merges the two into one legend whose
+          // symbols are dashed like their lines.
           strokeDash: {
-            field: 'kind',
+            field: 'label',
             type: 'nominal',
-            scale: {
-              domain: [API, SELF_HOSTED],
-              range: [
-                [1, 0],
-                [7, 4],
-              ],
-            },
-            legend: null,
+            scale: { domain: labels, range: labels.map((l) => (selfHostedLabels.has(l) ? DASHED : SOLID)) },
+            legend,
           },
           detail: { field: 'label' },
         },
       },
+      ...volumeLayers,
       {
         data: { values: marks },
         mark: { type: 'rule', strokeDash: [4, 4], color: '#777', strokeWidth: 1 },

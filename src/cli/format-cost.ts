@@ -1,13 +1,20 @@
 import { formatTokens } from '../advisor/providers.ts';
 import { breakEvenSentence } from '../reports/break-even-words.ts';
 import type { CostComparison } from '../reports/cost-comparison.ts';
-import { COST_TABLE_HEADER, costTableNotes, costTableRows } from '../reports/cost-table.ts';
+import {
+  assumptionGroups,
+  COST_TABLE_HEADER,
+  costTableNotes,
+  costTableRows,
+  volumeWords,
+} from '../reports/cost-table.ts';
 import { formatUsd } from '../reports/numbers.ts';
 
-/** The cost comparison for a terminal: a table, then break-evens, warnings and assumptions. */
+/** The cost comparison for a terminal: a table, then break-evens, warnings and each option's assumptions. */
 export function formatCostText(c: Omit<CostComparison, 'chart'>): string {
   const out = [
     `Cost: ${formatTokens(c.trainingTokens)} training tokens × ${c.epochs} epochs, ${formatTokens(c.monthlyTokens)} tokens/month`,
+    `Monthly volume: ${volumeWords(c, formatTokens)}.`,
     '',
   ];
   const header = COST_TABLE_HEADER;
@@ -23,8 +30,12 @@ export function formatCostText(c: Omit<CostComparison, 'chart'>): string {
   }
   const warnings = [...c.errors, ...new Set(c.estimates.flatMap((e) => e.warnings))];
   if (warnings.length > 0) out.push('', 'Warnings', ...warnings.map((w) => `  ${w}`));
-  const assumptions = [...new Set(c.estimates.flatMap((e) => e.assumptions))];
-  if (assumptions.length > 0) out.push('', 'Assumptions', ...assumptions.map((a) => `  ${a}`));
+  const { shared, perOption } = assumptionGroups(c.estimates);
+  if (shared.length > 0 || perOption.length > 0) {
+    out.push('', 'Assumptions');
+    if (shared.length > 0) out.push('  All options', ...shared.map((a) => `    ${a}`));
+    for (const g of perOption) out.push(`  ${g.label}`, ...g.assumptions.map((a) => `    ${a}`));
+  }
   const asOf = [...new Set(c.estimates.map((e) => e.asOf))].sort();
   out.push('', `Estimates, not quotes. Prices as of ${asOf.join(', ') || 'unknown'}.`);
   return out.join('\n');

@@ -1,5 +1,5 @@
 import { servingPlan } from './gpu.ts';
-import { apiLine, inputShareFromVolumes, inputShareOf, monthlyCost } from './monthly.ts';
+import { apiLine, deploymentLifetimeHours, inputShareFromVolumes, inputShareOf, monthlyCost } from './monthly.ts';
 import { type CostOption, optionLabel, type ResolvedOption, resolveOption } from './options.ts';
 import type { Catalogue } from './schema.ts';
 import { roundUsd } from './units.ts';
@@ -76,6 +76,12 @@ function pair(selfHosted: CostOption | Estimated, api: CostOption | Estimated, c
   if (line.provider !== 'openai' && line.provider !== 'azure') {
     throw new Error(`${optionLabel(line.option)} is not an API option with a serving price.`);
   }
+  const lifetime = deploymentLifetimeHours(line, catalogue);
+  if (lifetime !== undefined) {
+    throw new Error(
+      `${optionLabel(line.option)} is for evaluation only (its deployment is deleted after ${lifetime} hours): it has no monthly cost to break even with.`,
+    );
+  }
   return { gpu, line };
 }
 
@@ -111,8 +117,9 @@ export interface BreakEven {
 }
 
 /**
- * Every self-hosted option against every API option of an input, with the labels estimate() gives
- * them. Options the catalogue cannot price are skipped (estimate() reports them).
+ * Every self-hosted option against every API option of an input that serves all month, with the
+ * labels estimate() gives them. Options the catalogue cannot price are skipped (estimate() reports
+ * them).
  */
 export function breakEvens(
   input: { monthlyInputTokens: number; monthlyOutputTokens: number; options: CostOption[] },
@@ -124,8 +131,10 @@ export function breakEvens(
   for (const a of resolved) {
     if (a.r.provider !== 'gpu') continue;
     for (const b of resolved) {
-      // Only options with a per-token serving price have a line to cross (not Together, Fireworks).
+      // Only options with a per-token serving price have a line to cross (not Together, Fireworks),
+      // and only a service that lasts the month (not Azure's Developer tier).
       if (b.r.provider !== 'openai' && b.r.provider !== 'azure') continue;
+      if (deploymentLifetimeHours(b.r, catalogue) !== undefined) continue;
       const s = shapes(a.r, b.r, catalogue, share);
       const at = breakEvenOf(s);
       const below = cheaperBelowOf(s);
@@ -163,8 +172,10 @@ export interface CurvePoint {
 
 /**
  * Monthly cost of each option at each volume (input + output tokens a month, split like the
- * input's volumes, 3:1 when they are zero). Training is left out: it is paid once. Self-hosted
- * lines also get a point on each side of every step inside the range, so a chart draws the jumps.
+ * input's volumes, 3:1 when they are zero). Training is left out (it is paid once), and so are
+ * options with no priced month of serving to draw (Together, Fireworks, Azure's Developer tier).
+ * Self-hosted lines also get a point on each side of every step inside the range, so a chart draws
+ * the jumps.
  */
 export function costCurve(
   input: { monthlyInputTokens: number; monthlyOutputTokens: number; options: CostOption[] },
@@ -176,6 +187,7 @@ export function costCurve(
   const points: CurvePoint[] = [];
   for (const { r, label } of resolveAll(input.options, catalogue)) {
     if (r.provider === 'together' || r.provider === 'fireworks') continue; // serving not priced
+    if (deploymentLifetimeHours(r, catalogue) !== undefined) continue; // no month of serving
     const at = r.provider === 'gpu' ? [...usable, ...stepEdges(r, catalogue, usable)].sort((a, b) => a - b) : usable;
     for (const v of at) {
       const m = monthlyCost(r, catalogue, v * share, v * (1 - share));

@@ -1,6 +1,6 @@
 import { OPEN_SERVING_NOT_PRICED, openParts, type Parts } from './estimate-open.ts';
 import { gpuTraining, servingPlan } from './gpu.ts';
-import { azureHostingPerHour, monthlyCost } from './monthly.ts';
+import { azureHostingPerHour, deploymentLifetimeHours, monthlyCost } from './monthly.ts';
 import { type CostOption, optionLabel, type ResolvedOption, resolveOption } from './options.ts';
 import { azureHostingPlaceholder } from './placeholder.ts';
 import type { Catalogue } from './schema.ts';
@@ -35,9 +35,18 @@ export interface OptionEstimate {
   training: { usd: number; gpuHours?: number; wallHours?: number };
   /**
    * servingGpus only for self-hosted options: GPUs kept on to serve the volume. `notPriced` says why
-   * serving has no figure (Together, Fireworks): the month is then 0 and the totals are training only.
+   * serving has no figure (Together, Fireworks), `evaluationOnly` why the option is no monthly
+   * service at all (Azure's Developer tier: deleted after 24 hours); either way the month is 0 and
+   * the totals are training only.
    */
-  monthly: { inferenceUsd: number; hostingUsd: number; totalUsd: number; servingGpus?: number; notPriced?: string };
+  monthly: {
+    inferenceUsd: number;
+    hostingUsd: number;
+    totalUsd: number;
+    servingGpus?: number;
+    notPriced?: string;
+    evaluationOnly?: string;
+  };
   /** Training plus one month. */
   firstMonthUsd: number;
   /** Training plus twelve months. */
@@ -156,10 +165,12 @@ function apiParts(
       `An Azure deployment with no calls for ${plural(hosting.idle_delete_days, 'day')} in a row is deleted; the model is kept and can be redeployed.`,
     );
   } else {
+    const hours = plural(hosting.developer_lifetime_hours, 'hour');
     assumptions.push(
       perHour > 0
-        ? `Hosting: ${usdText(perHour)} an hour × ${HOURS_PER_MONTH} hours = ${usdText(perHour * HOURS_PER_MONTH)} a month.`
+        ? `Hosting while the deployment lasts: ${usdText(perHour)} an hour, for at most ${hours}.`
         : 'No hosting fee on the Developer tier.',
+      `No month of serving is priced: a Developer-tier deployment is deleted after ${hours}.`,
     );
     warnings.push(
       `Developer-tier deployments are removed after ${plural(hosting.developer_lifetime_hours, 'hour')} and have no SLA: fit for trying the model, not for production.`,
@@ -253,8 +264,15 @@ function estimateOne(
       : r.provider === 'together' || r.provider === 'fireworks'
         ? openParts(r, input, catalogue)
         : apiParts(r, input, catalogue, now);
-  const m = monthlyCost(r, catalogue, input.monthlyInputTokens, input.monthlyOutputTokens);
   const notPriced = r.provider === 'together' || r.provider === 'fireworks' ? OPEN_SERVING_NOT_PRICED : undefined;
+  const lifetime = deploymentLifetimeHours(r, catalogue);
+  const evaluationOnly =
+    lifetime === undefined
+      ? undefined
+      : `Not a monthly service — the deployment is deleted after ${plural(lifetime, 'hour')}, so it is for evaluation only.`;
+  const m = evaluationOnly
+    ? { inferenceUsd: 0, hostingUsd: 0, totalUsd: 0 }
+    : monthlyCost(r, catalogue, input.monthlyInputTokens, input.monthlyOutputTokens);
   const training: OptionEstimate['training'] = { usd: roundUsd(parts.trainingUsd) };
   if (parts.gpuHours !== undefined) training.gpuHours = roundHours(parts.gpuHours);
   if (parts.wallHours !== undefined) training.wallHours = roundHours(parts.wallHours);
@@ -268,6 +286,7 @@ function estimateOne(
       totalUsd: roundUsd(m.totalUsd),
       ...(m.servingGpus === undefined ? {} : { servingGpus: m.servingGpus }),
       ...(notPriced ? { notPriced } : {}),
+      ...(evaluationOnly ? { evaluationOnly } : {}),
     },
     firstMonthUsd: roundUsd(parts.trainingUsd + m.totalUsd),
     twelveMonthsUsd: roundUsd(parts.trainingUsd + 12 * m.totalUsd),

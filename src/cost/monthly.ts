@@ -30,6 +30,18 @@ export function azureHostingPerHour(catalogue: Catalogue, tier: 'standard' | 'gl
   return hosting.developer_per_hour;
 }
 
+/**
+ * Hours a deployment of this option lives before the provider deletes it (Azure's Developer tier:
+ * 24), or undefined for one that serves as long as it is paid for. A model that is gone after a day
+ * is for trying out, not a service anyone runs for a month, so it gets no monthly figure, no
+ * break-even and no line on the monthly-cost chart.
+ */
+export function deploymentLifetimeHours(resolved: ResolvedOption, catalogue: Catalogue): number | undefined {
+  return resolved.provider === 'azure' && resolved.tier === 'developer'
+    ? catalogue.azure.hosting.developer_lifetime_hours
+    : undefined;
+}
+
 export function apiLine(
   resolved: Extract<ResolvedOption, { provider: 'openai' | 'azure' }>,
   catalogue: Catalogue,

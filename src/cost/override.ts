@@ -127,8 +127,3 @@ export function applyOverlay(base: Catalogue, overlay: Record<string, unknown>, 
     );
   return parsed.data;
 }
-
-/** The catalogue with the file's JSON text merged over `base`; throws PricesFileError. */
-export function applyPricesFile(base: Catalogue, text: string, file: string): Catalogue {
-  return applyOverlay(base, parsePricesJson(text, file), file);
-}

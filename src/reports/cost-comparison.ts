@@ -10,7 +10,9 @@ import {
   estimate,
   type OptionEstimate,
 } from '../cost/estimate.ts';
+import { inputShareFromVolumes } from '../cost/monthly.ts';
 import { tokensText } from '../cost/units.ts';
+import { splitWords } from './cost-table.ts';
 
 export interface CostComparisonRequest {
   trainingTokens: number;
@@ -24,6 +26,10 @@ export interface CostComparison {
   trainingTokens: number;
   epochs: number;
   monthlyTokens: number;
+  monthlyInputTokens: number;
+  monthlyOutputTokens: number;
+  /** The share of input tokens serving is priced at (and the chart drawn at): 0.75 is 3 in, 1 out. */
+  inputShare: number;
   estimates: OptionEstimate[];
   breakEvens: BreakEven[];
   /** Options that could not be priced, in plain words; the others are still compared. */
@@ -37,10 +43,16 @@ export function compareCosts(request: CostComparisonRequest, catalogue: Catalogu
   const result = estimate(request, catalogue, now);
   const marks = breakEvens(request, catalogue);
   const monthlyTokens = request.monthlyInputTokens + request.monthlyOutputTokens;
+  const volumes = {
+    monthlyInputTokens: request.monthlyInputTokens,
+    monthlyOutputTokens: request.monthlyOutputTokens,
+    inputShare: inputShareFromVolumes(request.monthlyInputTokens, request.monthlyOutputTokens),
+  };
   return {
     trainingTokens: request.trainingTokens,
     epochs: request.epochs,
     monthlyTokens,
+    ...volumes,
     estimates: result.options,
     breakEvens: marks,
     errors: result.errors,
@@ -50,7 +62,8 @@ export function compareCosts(request: CostComparisonRequest, catalogue: Catalogu
       return renderPng(
         costChartSpec(curve, marks, {
           title: 'Monthly cost against monthly volume',
-          subtitle: `Serving only; training (${tokensText(request.trainingTokens)} tokens × ${request.epochs} epochs) is paid once`,
+          subtitle: `Serving only, ${splitWords(volumes.inputShare)}; training (${tokensText(request.trainingTokens)} tokens × ${request.epochs} epochs) is paid once`,
+          ...(monthlyTokens > 0 ? { volume: monthlyTokens } : {}),
         }),
       );
     },

@@ -15,6 +15,7 @@ type Layer = {
   data?: { values?: Array<Record<string, unknown>> };
   mark: { type: string } | string;
   encoding?: Record<'x' | 'y' | 'color' | 'strokeDash', Channel>;
+  layer?: Layer[];
 };
 type Spec = { title: { text: string; subtitle: string[] }; width: number; height: number; layer: Layer[] };
 
@@ -25,32 +26,93 @@ const OPTIONS: CostOption[] = [
 ];
 const INPUT = { monthlyInputTokens: 750e6, monthlyOutputTokens: 250e6, options: OPTIONS };
 
-function realChart(): { spec: Spec; marks: BreakEvenMark[]; curve: CostCurvePoint[] } {
+function realChart(volume?: number): { spec: Spec; marks: BreakEvenMark[]; curve: CostCurvePoint[] } {
   const marks = breakEvens(INPUT, CATALOGUE);
-  const volumes = curveVolumes(
-    1e9,
-    marks.flatMap((b) => (b.monthlyTokens ? [b.monthlyTokens] : [])),
-  );
+  const volumes = curveVolumes(1e9, [1e9, ...marks.flatMap((b) => (b.monthlyTokens ? [b.monthlyTokens] : []))]);
   const curve = costCurve(INPUT, CATALOGUE, volumes);
-  return { spec: costChartSpec(curve, marks) as unknown as Spec, marks, curve };
+  const spec = costChartSpec(curve, marks, volume === undefined ? {} : { volume });
+  return { spec: spec as unknown as Spec, marks, curve };
 }
 
-const layerOf = (spec: Spec, type: string) =>
-  spec.layer.filter((l) => (typeof l.mark === 'string' ? l.mark : l.mark.type) === type);
+/** Every layer of a type, nested layers included. */
+function layerOf(spec: { layer: Layer[] }, type: string): Layer[] {
+  return spec.layer.flatMap((l) => {
+    const inner = l.layer ? layerOf({ layer: l.layer.map((c) => ({ data: l.data, ...c })) }, type) : [];
+    const own = l.mark && (typeof l.mark === 'string' ? l.mark : l.mark.type) === type ? [l] : [];
+    return [...own, ...inner];
+  });
+}
+
+/** Pixels between a value and the end of a log axis of `size` pixels over `domain`. */
+const pixelsFromEnd = (domain: number[], v: number, end: 'lo' | 'hi', size: number) => {
+  const [lo = 1, hi = 1] = domain;
+  const span = Math.log(hi / lo);
+  return ((end === 'hi' ? Math.log(hi / v) : Math.log(v / lo)) / span) * size;
+};
 
 describe('costChartSpec()', () => {
   it('draws one line per option, dashed for self-hosting', () => {
     const { spec, curve } = realChart();
     const [lines] = layerOf(spec, 'line');
-    expect(lines?.encoding?.color.scale.domain).toEqual([
-      'OpenAI gpt-4.1-mini',
-      'Azure gpt-4.1-mini (Global)',
-      'Own GPU: H100-80GB LoRA, 8B',
-    ]);
+    const labels = ['OpenAI gpt-4.1-mini', 'Azure gpt-4.1-mini (Global)', 'Own GPU: H100-80GB LoRA, 8B'];
+    expect(lines?.encoding?.color.scale.domain).toEqual(labels);
     expect(lines?.data?.values).toHaveLength(curve.length);
-    const kinds = new Set(lines?.data?.values?.filter((p) => p.selfHosted).map((p) => p.kind));
-    expect([...kinds]).toEqual(['your own GPUs, on all month']);
-    expect(lines?.encoding?.strokeDash.scale.range[1]).toEqual([7, 4]);
+    expect(lines?.encoding?.strokeDash.field).toBe('label');
+    expect(lines?.encoding?.strokeDash.scale.domain).toEqual(labels);
+    expect(lines?.encoding?.strokeDash.scale.range).toEqual([
+      [1, 0],
+      [1, 0],
+      [7, 4],
+    ]);
+  });
+
+  it('dashes the legend’s symbols like their lines: one legend, keyed on both colour and dash', () => {
+    const vega = compile(realChart().spec as never).spec as unknown as {
+      legends?: Array<{ stroke?: string; strokeDash?: string; symbolType?: string; symbolSize?: number }>;
+    };
+    expect(vega.legends).toHaveLength(1);
+    const [legend] = vega.legends ?? [];
+    expect(legend).toMatchObject({ stroke: 'color', strokeDash: 'strokeDash', symbolType: 'stroke' });
+    // Long enough (about 22 px) to show a 7 px dash, a gap and another dash.
+    expect(Math.sqrt(legend?.symbolSize ?? 0)).toBeGreaterThan(2 * 7 + 4);
+  });
+
+  it('marks the monthly volume the person gave: a labelled rule, and a dot on each line there', () => {
+    const { spec } = realChart(1e9);
+    const rules = layerOf(spec, 'rule').filter((l) => l.data?.values?.some((v) => /^Your volume/.test(String(v.text))));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.data?.values).toEqual([{ monthlyTokens: 1e9, text: 'Your volume: 1B tokens/month' }]);
+    const label = layerOf(spec, 'text').find((l) => l.data?.values?.[0]?.text === 'Your volume: 1B tokens/month');
+    expect(label).toBeDefined();
+    const dots = layerOf(spec, 'point').find((l) => l.encoding?.color);
+    expect(dots?.data?.values?.map((p) => [p.label, p.monthlyTokens])).toEqual([
+      ['OpenAI gpt-4.1-mini', 1e9],
+      ['Azure gpt-4.1-mini (Global)', 1e9],
+      ['Own GPU: H100-80GB LoRA, 8B', 1e9],
+    ]);
+    expect(dots?.data?.values?.[0]?.monthlyUsd).toBe(1400); // 1B tokens at $1.40 per 1M
+  });
+
+  it('marks no volume when none was given, or when it is off the chart', () => {
+    for (const volume of [undefined, 1e20]) {
+      const { spec } = realChart(volume);
+      expect(JSON.stringify(spec)).not.toContain('Your volume');
+      expect(layerOf(spec, 'point').filter((l) => l.encoding?.color)).toEqual([]);
+    }
+  });
+
+  it('leaves room past every line’s first and last point, so no line or dot is cut at the edge', () => {
+    const { spec, curve } = realChart(1e9);
+    const [lines] = layerOf(spec, 'line');
+    const xDomain = lines?.encoding?.x.scale.domain as number[];
+    const yDomain = lines?.encoding?.y.scale.domain as number[];
+    const xs = curve.map((p) => p.monthlyTokens);
+    const ys = curve.map((p) => p.monthlyUsd);
+    // A 2.5 px line and a dot of radius ~4 px need at least 5 px from the edge of an 800 × 450 chart.
+    expect(pixelsFromEnd(xDomain, Math.max(...xs), 'hi', 650)).toBeGreaterThan(5);
+    expect(pixelsFromEnd(xDomain, Math.min(...xs), 'lo', 650)).toBeGreaterThan(5);
+    expect(pixelsFromEnd(yDomain, Math.max(...ys), 'hi', 250)).toBeGreaterThan(5);
+    expect(pixelsFromEnd(yDomain, Math.min(...ys), 'lo', 250)).toBeGreaterThan(5);
   });
 
   it('marks each break-even with a rule, a dot, a letter and a line in the key', () => {
@@ -108,6 +170,7 @@ describe('costChartSpec()', () => {
       debug: () => logger,
     };
     compile(realChart().spec as never, { logger: logger as never });
+    compile(realChart(1e9).spec as never, { logger: logger as never });
     compile(lossChartSpec([{ step: 1, trainLoss: 1 }]), { logger: logger as never });
     expect(warnings).toEqual([]);
   });

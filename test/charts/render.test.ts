@@ -29,7 +29,7 @@ function costSpec(): TopLevelSpec {
     400e6,
     marks.flatMap((b) => (b.monthlyTokens ? [b.monthlyTokens] : [])),
   );
-  return costChartSpec(costCurve(input, CATALOGUE, volumes), marks);
+  return costChartSpec(costCurve(input, CATALOGUE, volumes), marks, { volume: 400e6 });
 }
 
 describe('renderPng()', () => {
@@ -59,6 +59,15 @@ describe('renderPng()', () => {
     const title = svg.match(/role-title"><g transform="translate\(([-\d.]+),([-\d.]+)\)/);
     const plot = svg.match(/stroke-miterlimit="4" transform="translate\(([-\d.]+),([-\d.]+)\)/);
     expect(Number(plot?.[2]) + Number(title?.[2])).toBeGreaterThanOrEqual(0);
+  });
+
+  it('draws the legend’s self-hosted symbols dashed and the others solid, in the legend’s order', async () => {
+    const svg = await renderSvg(costSpec());
+    const symbols = svg.match(/role-legend-symbol[\s\S]*?<\/g>/g) ?? [];
+    const dashes = symbols.map((g) => g.match(/stroke-dasharray="([^"]*)"/)?.[1]);
+    // OpenAI, Azure nano (Global), then the two GPUs; the Developer tier has no monthly line.
+    expect(dashes).toEqual(['1,0', '1,0', '7,4', '7,4']);
+    expect(svg).toContain('Your volume: 400M tokens/month');
   });
 
   it('renders a loss chart whose points have gaps', async () => {

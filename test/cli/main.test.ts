@@ -143,6 +143,31 @@ describe('finetune-bot estimate', () => {
     expect(r.out).toContain('Break-even');
   });
 
+  it('says the input/output split, and lists each option’s assumptions under its name', async () => {
+    const r = await run('estimate', '--tokens', '2M', '--monthly-tokens', '50M');
+    expect(r.out).toContain('Monthly volume: 50M tokens/month, 75% input / 25% output.');
+    const assumptions = r.out.slice(r.out.indexOf('\nAssumptions\n'));
+    expect(assumptions).toMatch(
+      /\n {2}OpenAI gpt-4\.1-mini\n {4}Training: 6M billed tokens \(2M × 3 epochs\) at OpenAI’s/,
+    );
+    expect(assumptions).toMatch(/\n {2}Own GPU: A100-80GB LoRA, 8B\n {4}Training time from the FLOPs rule/);
+    expect(assumptions.match(/at OpenAI’s \$5\.00 per 1M/g)).toHaveLength(1); // said once, under OpenAI
+  });
+
+  it('shows the Developer tier as evaluation only: its training, no month, no break-even', async () => {
+    const r = await run('estimate', '--tokens', '2M', '--monthly-tokens', '50M');
+    expect(r.out).toMatch(/Azure gpt-4\.1-mini \(Developer\)\s+≈ \$1\.20 \(placeholder rate\)\s+eval only\s+—\s+—\n/);
+    expect(r.out).toContain('eval only: not a monthly service — the deployment is deleted after 24 hours');
+    const breakEven = r.out.slice(r.out.indexOf('Break-even'), r.out.indexOf('Warnings'));
+    expect(breakEven).toContain('Azure gpt-4.1-mini (Global)');
+    expect(breakEven).not.toContain('Developer');
+    const json = JSON.parse((await run('estimate', '--tokens', '2M', '--monthly-tokens', '50M', '--json')).out);
+    const dev = json.estimates.find((e: { label: string }) => e.label.endsWith('(Developer)'));
+    expect(dev.monthly).toMatchObject({ totalUsd: 0, evaluationOnly: expect.stringMatching(/^Not a monthly service/) });
+    expect(dev.twelveMonthsUsd).toBe(dev.training.usd);
+    expect(json).toMatchObject({ monthlyInputTokens: 37_500_000, monthlyOutputTokens: 12_500_000, inputShare: 0.75 });
+  });
+
   it('counts the tokens of a file, takes chosen options, and writes the chart', async () => {
     const chart = join(dir, 'cost.png');
     const r = await run(

@@ -8,13 +8,14 @@ import {
   curveVolumes,
   estimate,
 } from '../../src/cost/estimate.ts';
-import { applyPricesFile } from '../../src/cost/override.ts';
+import { applyPricesFile } from '../support/prices.ts';
 
 const NOW = new Date('2026-11-23T12:00:00Z');
 const gpu = (id: string, modelParamsB = 8): CostOption => ({ provider: 'gpu', gpu: id, modelParamsB, method: 'lora' });
 const OPENAI_MINI: CostOption = { provider: 'openai', model: 'gpt-4.1-mini-2025-04-14' };
 const AZURE_MINI: CostOption = { provider: 'azure', model: 'gpt-4.1-mini-2025-04-14', tier: 'global' };
 const AZURE_NANO: CostOption = { provider: 'azure', model: 'gpt-4.1-nano-2025-04-14', tier: 'global' };
+const AZURE_DEV: CostOption = { provider: 'azure', model: 'gpt-4.1-mini-2025-04-14', tier: 'developer' };
 
 /** Monthly totals of both options at a volume split 3:1, through estimate() itself. */
 function monthly(option: CostOption, tokens: number): number {
@@ -131,15 +132,21 @@ describe('breakEvenMonthlyTokens()', () => {
     expect(() => breakEvenMonthlyTokens(gpu('B300'), OPENAI_MINI, CATALOGUE, 3)).toThrow(/no GPU called “B300”/);
     expect(() => breakEvenMonthlyTokens(gpu('L4'), OPENAI_MINI, CATALOGUE, -1)).toThrow(/ratio must be 0 or more/);
   });
+
+  it('refuses the Developer tier: a deployment deleted after 24 hours has no month to break even with', () => {
+    expect(() => breakEvenMonthlyTokens(gpu('L4'), AZURE_DEV, CATALOGUE, 3)).toThrow(
+      'Azure gpt-4.1-mini (Developer) is for evaluation only (its deployment is deleted after 24 hours): it has no monthly cost to break even with.',
+    );
+  });
 });
 
 describe('breakEvens()', () => {
-  it('pairs every self-hosted option with every API option, with labels and the cost at the crossing', () => {
+  it('pairs every self-hosted option with every API option that serves all month, with labels and the cost at the crossing', () => {
     const list = breakEvens(
       {
         monthlyInputTokens: 3e9,
         monthlyOutputTokens: 1e9,
-        options: [OPENAI_MINI, gpu('H100-80GB'), AZURE_NANO, gpu('L4'), gpu('B300')],
+        options: [OPENAI_MINI, gpu('H100-80GB'), AZURE_NANO, AZURE_DEV, gpu('L4'), gpu('B300')],
       },
       CATALOGUE,
     );
@@ -196,8 +203,9 @@ describe('costCurve() and curveVolumes()', () => {
     expect(curve.every((p, i) => i === 0 || p.monthlyTokens >= (curve[i - 1]?.monthlyTokens ?? 0))).toBe(true);
   });
 
-  it('skips options the catalogue cannot price', () => {
+  it('skips options the catalogue cannot price, and the Developer tier, which has no month to draw', () => {
     expect(costCurve({ ...input, options: [gpu('B300')] }, CATALOGUE, [1e6])).toEqual([]);
+    expect(costCurve({ ...input, options: [AZURE_DEV] }, CATALOGUE, [1e6, 1e8])).toEqual([]);
   });
 
   it('spans two decades each side of the volume, and includes the break-evens exactly', () => {

@@ -101,8 +101,7 @@ describe('estimate(): a month of use', () => {
   it.each([
     ['standard', 1241],
     ['global', 1241],
-    ['developer', 0],
-  ] as const)('Azure %s hosting is $1.70 × 730 h when it has a fee: $%s', (tier, hosting) => {
+  ] as const)('Azure %s hosting is $1.70 × 730 h: $%s', (tier, hosting) => {
     const e = one(
       { provider: 'azure', model: 'gpt-4.1-2025-04-14', tier },
       { monthlyInputTokens: 20e6, monthlyOutputTokens: 40e6 },
@@ -110,6 +109,25 @@ describe('estimate(): a month of use', () => {
     expect(e.monthly.hostingUsd).toBe(hosting);
     expect(e.monthly.inferenceUsd).toBe(360); // 20 × $2 + 40 × $8
     expect(e.monthly.totalUsd).toBe(360 + hosting);
+  });
+
+  it('gives the Developer tier no month at all: its deployment is deleted after 24 hours', () => {
+    const e = one(
+      { provider: 'azure', model: 'gpt-4.1-2025-04-14', tier: 'developer' },
+      { trainingTokens: 1e6, epochs: 2, monthlyInputTokens: 20e6, monthlyOutputTokens: 40e6 },
+    );
+    expect(e.monthly).toEqual({
+      inferenceUsd: 0,
+      hostingUsd: 0,
+      totalUsd: 0,
+      evaluationOnly: 'Not a monthly service — the deployment is deleted after 24 hours, so it is for evaluation only.',
+    });
+    expect(e.training.usd).toBe(2); // 2M billed tokens at $1/1M: training is still priced
+    expect([e.firstMonthUsd, e.twelveMonthsUsd]).toEqual([2, 2]);
+    expect(e.assumptions.join(' ')).toContain(
+      'No month of serving is priced: a Developer-tier deployment is deleted after 24 hours.',
+    );
+    expect(e.assumptions.join(' ')).not.toMatch(/× 730 hours/);
   });
 
   it('keeps one GPU on all month for a small volume, more as the volume grows', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { START_JOB_FROM_COST_ACTION_ID } from '../../src/slack/cost-message.ts';
 import { checkMessage, checkView } from '../support/slack-limits.ts';
 import {
   blockAction,
@@ -14,16 +15,24 @@ beforeAll(() => h.start());
 afterAll(() => h.stop());
 beforeEach(() => h.slack.reset());
 
+type Block = { type: string; block_id?: string; text?: { text: string }; accessory?: Record<string, unknown> };
+type Element = Record<string, unknown> & { initial_option?: { value: string } };
+const startButton = (blocks: unknown) =>
+  ((blocks ?? []) as Block[]).find((b) => b.accessory?.action_id === START_JOB_FROM_COST_ACTION_ID);
+
 const input = (value: string) => ({ value: { type: 'plain_text_input', value } });
-function submit(o: {
-  tokens?: string;
-  monthly?: string;
-  options?: string[];
-  file?: Record<string, unknown>;
-  epochs?: string;
-  size?: string;
-}) {
-  return h.post(
+function submit(
+  o: {
+    tokens?: string;
+    monthly?: string;
+    options?: string[];
+    file?: Record<string, unknown>;
+    epochs?: string;
+    size?: string;
+  },
+  harness = h,
+) {
+  return harness.post(
     interactionBody(
       viewSubmission({
         callbackId: 'estimate_cost',
@@ -66,6 +75,9 @@ describe('/finetune cost, end to end over HTTP', () => {
     expect(text).toContain('OpenAI gpt-4.1-mini');
     expect(text).toContain('$30.00'); // 2M × 3 epochs at $5 per 1M
     expect(text).toContain('Break-even');
+    expect(text).toContain('50M tokens/month, 75% input / 25% output');
+    expect(text).toMatch(/\*Assumptions\*\\n\*OpenAI gpt-4\.1-mini\*\\n• Training: 6M billed tokens/);
+    expect(startButton(message.blocks)).toBeUndefined(); // no provider is configured to start one
 
     const [complete] = await h.slack.waitFor('files.completeUploadExternal', 1, 8000);
     const [upload] = h.slack.calls.filter((c) => c.method.startsWith('upload/'));
@@ -146,5 +158,67 @@ describe('/finetune cost, end to end over HTTP', () => {
     const [reply] = await h.slack.waitFor('response_url/actions/gone');
     expect(reply?.args.text).toContain('I no longer have that recommendation');
     expect(h.slack.callsTo('views.open')).toEqual([]);
+  });
+});
+
+describe('"Start a job" on the cost comparison, with OpenAI configured', () => {
+  const withOpenAi = new Harness({
+    OPENAI_API_KEY: 'sk-e2e-secret',
+    OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', // never called: the form lists OpenAI's models from data
+    POLL_CRON: '0 0 1 1 *',
+  });
+  beforeAll(() => withOpenAi.start());
+  afterAll(() => withOpenAi.stop());
+  beforeEach(() => withOpenAi.slack.reset());
+
+  it('puts the button on the cheapest option OpenAI can start, and opens the job form pre-filled with it', async () => {
+    await submit({ tokens: '2M', monthly: '50M', options: OPTIONS }, withOpenAi);
+    const [post] = await withOpenAi.slack.waitFor('chat.postMessage');
+    expect(checkMessage(post?.args as never)).toEqual([]);
+    const block = startButton(post?.args.blocks);
+    // The A100 costs less over a year, but nobody here can start it; Azure is neither configured nor priced.
+    expect(block?.text?.text).toBe(
+      '*Cheapest you can start here:* OpenAI gpt-4.1-mini on OpenAI, $870.00 over 12 months with training.',
+    );
+    const value = String(block?.accessory?.value ?? '');
+    expect(value.length).toBeLessThan(2000);
+
+    await withOpenAi.post(interactionBody(blockAction({ actionId: START_JOB_FROM_COST_ACTION_ID, value })));
+    const [open] = await withOpenAi.slack.waitFor('views.open');
+    const view = open?.args.view as { callback_id: string; blocks: Array<{ block_id?: string; element?: Element }> };
+    expect(checkView(view)).toEqual([]);
+    const element = (id: string) => view.blocks.find((b) => b.block_id === id)?.element;
+    expect(element('provider')?.initial_option?.value).toBe('openai');
+    expect(element('model_openai')?.initial_option?.value).toBe('gpt-4.1-mini-2025-04-14');
+    expect(element('channel')).toMatchObject({ initial_conversation: 'C0CHAN' });
+  });
+
+  it.each([
+    ['garbled', 'not-a-button-value'],
+    [
+      'an option that does not decode to one we compare',
+      JSON.stringify({ v: 1, provider: 'openai', option: 'aws|thing' }),
+    ],
+    ['JSON but not ours', JSON.stringify({ provider: 'openai', option: 'openai|gpt-4.1-mini-2025-04-14' })],
+  ])('answers a button value that is %s with a note and opens nothing', async (_name, value) => {
+    const responseUrl = `${withOpenAi.slack.url}/actions/bad-start`;
+    await withOpenAi.post(
+      interactionBody(blockAction({ actionId: START_JOB_FROM_COST_ACTION_ID, value, responseUrl })),
+    );
+    const [reply] = await withOpenAi.slack.waitFor('response_url/actions/bad-start');
+    expect(reply?.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(reply?.args.text).toContain('I could not read that "Start a job" button. Run `/finetune cost` again');
+    expect(withOpenAi.slack.callsTo('views.open')).toEqual([]);
+  });
+
+  it('says so, and opens nothing, when the button names a provider not configured here', async () => {
+    const responseUrl = `${withOpenAi.slack.url}/actions/gone-start`;
+    const value = JSON.stringify({ v: 1, provider: 'azure', option: 'azure|global|gpt-4.1-mini-2025-04-14' });
+    await withOpenAi.post(
+      interactionBody(blockAction({ actionId: START_JOB_FROM_COST_ACTION_ID, value, responseUrl })),
+    );
+    const [reply] = await withOpenAi.slack.waitFor('response_url/actions/gone-start');
+    expect(reply?.args.text).toContain('Azure gpt-4.1-mini (Global) cannot be started here any more');
+    expect(withOpenAi.slack.callsTo('views.open')).toEqual([]);
   });
 });

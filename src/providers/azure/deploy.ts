@@ -15,8 +15,6 @@ import { type ArmResponse, armError, armRequester, retryAfterMs } from './arm-re
 export const AZURE_HOSTING_USD_PER_HOUR = CATALOGUE.azure.hosting.standard_per_hour;
 /** Azure deletes a deployment after this many days without calls; the model is kept. */
 export const IDLE_DELETION_DAYS = CATALOGUE.azure.hosting.idle_delete_days;
-/** Developer-tier deployments have no hourly fee and are removed after this many hours. */
-export const DEVELOPER_TIER_LIFETIME_HOURS = CATALOGUE.azure.hosting.developer_lifetime_hours;
 
 export type AzureDeploymentSku = 'standard' | 'GlobalStandard' | 'developertier';
 
