@@ -116,6 +116,24 @@ describe('Try it', () => {
     expect(JSON.stringify(answer)).toContain('Billing.');
     const [call] = openai.requestsTo('POST', /^\/chat\/completions$/);
     expect(call?.body).toMatchObject({ model: 'ft:gpt-4.1-mini-2025-04-14:acme::try1' });
+
+    // A model that answers nothing: the thread says so, rather than quoting an empty answer.
+    h.slack.reset();
+    openai.completion = '';
+    await h.post(
+      interactionBody(
+        viewSubmission({
+          callbackId: JOB_TRY_CALLBACK_ID,
+          privateMetadata: view.private_metadata,
+          viewId: 'V0TRYAGAIN',
+          values: { prompt: { value: { type: 'plain_text_input', value: 'And now?' } } },
+        }),
+      ),
+    );
+    const empty = (await h.slack.waitFor('chat.postMessage')).map((c) => c.args as unknown as Msg)[0];
+    expect(empty?.thread_ts).toBe(started.messageTs);
+    expect(JSON.stringify(empty?.blocks)).toContain('The model did not answer.');
+    openai.completion = 'A tuned answer.';
   });
 });
 
