@@ -1,5 +1,4 @@
 import type { AllMiddlewareArgs, BlockButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { providerChoices } from '../../src/jobs/choices.ts';
 import type { Services } from '../../src/services.ts';
 import { decodeFileStart } from '../../src/slack/file-start.ts';
 import { afterAck } from '../after-ack.ts';
@@ -23,12 +22,9 @@ export function startJobWithFileClicked(services: Services) {
       await respond({ response_type: 'ephemeral', replace_original: false, text: NOT_OURS }).catch(() => {});
       return;
     }
-    const providers = await providerChoices(services.jobs.providers);
-    const tunes = start.model ? providers.find((p) => p.models.some((m) => m.id === start.model)) : undefined;
     await openStartModal(services, client, body.trigger_id, body.channel?.id ?? body.user.id, body.user.id, respond, {
-      ...(tunes ? { provider: tunes.id } : {}),
+      ...(start.model ? { preferModel: start.model } : {}),
       request: {
-        ...(tunes && start.model ? { model: start.model } : {}),
         ...(start.epochs !== undefined
           ? { hyperparameters: { nEpochs: start.epochs, batchSize: 'auto', learningRateMultiplier: 'auto' } }
           : {}),

@@ -26,6 +26,8 @@ export async function openStartModal(
     adviceId?: string;
     file?: AttachedFile;
     notes?: string[];
+    /** Open on the first provider that lists this model, with it selected; ignored where none does. */
+    preferModel?: string;
   },
 ): Promise<void> {
   const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text }).catch(() => {});
@@ -35,14 +37,17 @@ export async function openStartModal(
     return;
   }
   const providers = await providerChoices(services.jobs.providers);
+  const wanted = prefill?.preferModel;
+  const tunes = wanted ? providers.find((p) => p.models.some((m) => m.id === wanted)) : undefined;
+  const selected = prefill?.provider ?? tunes?.id;
   try {
     await withDeadline(
       client.views.open({
         trigger_id: triggerId,
         view: jobStartView({
           providers,
-          ...(prefill?.provider ? { selected: prefill.provider } : {}),
-          prefill: { ...prefill?.request, channelId },
+          ...(selected ? { selected } : {}),
+          prefill: { ...(tunes && wanted ? { model: wanted } : {}), ...prefill?.request, channelId },
           ...(prefill?.file ? { attachedFile: prefill.file } : {}),
           ...(prefill?.notes?.length ? { notes: prefill.notes } : {}),
           metadata: encodeChannelMetadata({

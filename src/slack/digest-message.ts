@@ -3,8 +3,9 @@ import type { types } from '@slack/bolt';
 type KnownBlock = types.KnownBlock;
 
 import type { ProviderId } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { SpendRow } from '../store/types.ts';
-import { formatCount, formatUsd, PROVIDER_NAMES, slackDate } from './job-format.ts';
+import { PROVIDER_NAMES, slackDate } from './job-format.ts';
 import { bullets, escapeMrkdwn, mrkdwn, plain } from './text.ts';
 
 /** The same shape as src/jobs/digest.ts `DigestData` (declared here: slack/ does not import jobs/). */

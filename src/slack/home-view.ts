@@ -5,8 +5,9 @@ type KnownBlock = types.KnownBlock;
 
 import type { Recommendation } from '../advisor/recommend.ts';
 import type { ProviderId } from '../providers/types.ts';
+import { formatUsd } from '../reports/numbers.ts';
 import type { JobRecord, SpendRow } from '../store/types.ts';
-import { formatUsd, PROVIDER_NAMES } from './job-format.ts';
+import { PROVIDER_NAMES } from './job-format.ts';
 import { jobLine } from './jobs-list.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';
 

@@ -3,8 +3,9 @@ import type { types } from '@slack/bolt';
 type KnownBlock = types.KnownBlock;
 
 import { markPlaceholder } from '../cost/placeholder.ts';
+import { formatUsd } from '../reports/numbers.ts';
 import type { JobRecord } from '../store/types.ts';
-import { formatUsd, loraWords, mention, slackDate } from './job-format.ts';
+import { loraWords, mention, slackDate } from './job-format.ts';
 import { JOB_APPROVE_ACTION_ID, JOB_REJECT_ACTION_ID } from './job-ids.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
 

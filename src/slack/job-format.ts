@@ -5,8 +5,6 @@ import { escapeMrkdwn } from './text.ts';
 
 /** Small formatters shared by the job builders: phases, progress, times, money. Pure; `now` is always passed in. */
 
-export { formatCount, formatUsd };
-
 export const PHASE_EMOJI: Record<JobPhase, string> = {
   awaiting_approval: ':raised_hand:',
   rejected: ':no_entry_sign:',

@@ -5,9 +5,10 @@ type MrkdwnElement = types.MrkdwnElement;
 
 import type { Catalogue } from '../cost/catalogue.ts';
 import type { ProviderCapabilities } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { JobProgress, JobRecord } from '../store/types.ts';
 import { type JobHostChoice, KNOWN_CAPABILITIES } from './job-choice.ts';
-import { againstEstimate, formatBytes, formatCount, formatHours, formatUsd, usdDifference } from './job-format.ts';
+import { againstEstimate, formatBytes, formatHours, usdDifference } from './job-format.ts';
 import { escapeMrkdwn, mrkdwn } from './text.ts';
 
 /**

@@ -9,12 +9,11 @@ type MrkdwnElement = types.MrkdwnElement;
 
 import { AZURE_HOSTING_USD_PER_HOUR, IDLE_DELETION_DAYS } from '../providers/azure/deploy.ts';
 import type { ProviderCapabilities } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { JobRecord } from '../store/types.ts';
 import {
-  formatCount,
   formatDuration,
   formatLoss,
-  formatUsd,
   jobModelText,
   loraWords,
   mention,

@@ -7,8 +7,9 @@ type ModalView = types.ModalView;
 
 import { markPlaceholder } from '../cost/placeholder.ts';
 import type { ProviderId } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { JobRequest } from '../store/types.ts';
-import { formatCount, formatUsd, loraWords, mentionList } from './job-format.ts';
+import { loraWords, mentionList } from './job-format.ts';
 import { JOB_REVIEW_CALLBACK_ID } from './job-ids.ts';
 import { type GpuReviewFacts, gpuEstimateLine, gpuNoteBlocks, preflightBlocks } from './job-review-gpu.ts';
 import { escapeMrkdwn, mrkdwn, plain } from './text.ts';

@@ -5,17 +5,9 @@ type KnownBlock = types.KnownBlock;
 type ModalView = types.ModalView;
 
 import type { Checkpoint, Completion, JobError, JobEvent } from '../providers/types.ts';
+import { formatCount, formatUsd } from '../reports/numbers.ts';
 import type { JobPhase, JobRecord } from '../store/types.ts';
-import {
-  formatCount,
-  formatDuration,
-  formatLoss,
-  formatUsd,
-  mention,
-  PHASE_EMOJI,
-  PHASE_WORDS,
-  usdDifference,
-} from './job-format.ts';
+import { formatDuration, formatLoss, mention, PHASE_EMOJI, PHASE_WORDS, usdDifference } from './job-format.ts';
 import { adapterText, type GpuMessageContext, gpuCostSoFar, gpuSummaryText, isGpuJob } from './job-gpu.ts';
 import {
   JOB_DELETE_DEPLOYMENT_ACTION_ID,

@@ -4,8 +4,9 @@ import { markPlaceholder } from '../cost/placeholder.ts';
 type KnownBlock = types.KnownBlock;
 
 import type { ProviderId } from '../providers/types.ts';
+import { formatUsd } from '../reports/numbers.ts';
 import type { JobRecord } from '../store/types.ts';
-import { formatUsd, jobModelText, PHASE_EMOJI, PROVIDER_NAMES, slackDate } from './job-format.ts';
+import { jobModelText, PHASE_EMOJI, PROVIDER_NAMES, slackDate } from './job-format.ts';
 import { JOB_DETAILS_ACTION_ID } from './job-ids.ts';
 import { type JobMessageContext, jobMessage, shortStatus } from './job-message.ts';
 import { escapeMrkdwn, mrkdwn, plain, truncate } from './text.ts';
