@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JOB_RETRY_ACTION_ID, JOB_START_CALLBACK_ID } from '../../src/slack/job-ids.ts';
+import { LORA_DEFAULTS } from '../../src/slack/lora-settings.ts';
 import { blockAction, interactionBody } from '../support/slack-request.ts';
 import { startJob, updates, useJobHarness } from './job-flow.ts';
 
@@ -39,5 +40,37 @@ describe('a failed job', () => {
     expect(block('channel')?.initial_conversation).toBe('C0JOBS');
     // The file was uploaded for that job: this one asks for it again.
     expect(block('fileId')?.initial_value).toBeUndefined();
+  });
+
+  it('applies what the failure calls for: a LoRA job that ran out of GPU memory retries with half the batch, and says so', async () => {
+    const job = await h.withStore(async (s) => {
+      const created = await s.createJob({
+        teamId: 'T0001',
+        channelId: 'C0JOBS',
+        requestedBy: 'U0ASKER',
+        provider: 'gpu',
+        request: {
+          model: 'Qwen/Qwen2.5-0.5B-Instruct',
+          method: 'supervised',
+          trainingFileName: 'tickets.jsonl',
+          hyperparameters: { nEpochs: 3, batchSize: 'auto', learningRateMultiplier: 'auto' },
+          lora: { ...LORA_DEFAULTS, batchSize: 8, gradientAccumulation: 2 },
+        },
+        phase: 'starting',
+        estimateUsd: null,
+      });
+      return s.updateJob(created.id, {
+        phase: 'failed',
+        error: { code: 'cuda_oom', message: 'CUDA out of memory.', hint: 'Lower batch_size.' },
+      });
+    });
+    h.slack.reset();
+    await h.post(
+      interactionBody(blockAction({ actionId: JOB_RETRY_ACTION_ID, value: job?.id ?? '', channelId: 'C0JOBS' })),
+    );
+    const [open] = await h.slack.waitFor('views.open');
+    expect(JSON.stringify(open?.args.view)).toContain(
+      'Batch size 8 → 4 and gradient accumulation 2 → 4 (the same effective batch): the last run ran out of GPU memory.',
+    );
   });
 });
